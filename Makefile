@@ -1,0 +1,51 @@
+# Two commands: `make run` (set up, migrate, seed, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := SPROUT_ENV=$${SPROUT_ENV:-development} FLASK_APP=wsgi $(BIN)/flask
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+SOURCES := app competitions judging accelerator
+
+.PHONY: run test test-sqlite test-postgres install translations extract-messages lint format clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+translations: $(COMPILED)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# Refresh the catalogs after changing user-facing text, then translate what is new.
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot --no-location --sort-output $(SOURCES)
+	$(BIN)/pybabel update -i messages.pot -d app/translations --no-location --ignore-obsolete
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) demo seed --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install translations
+	$(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/pytest; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(COMPILED)

@@ -1,0 +1,40 @@
+"""Form fields and validators shared by every feature."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, ValidationError
+from wtforms.validators import Email, Length
+
+from app.auth.passwords import password_problem
+
+PHONE_RE = re.compile(r"^(\+84|0)\d{8,10}$")
+
+PASSWORD_MESSAGES = {
+    "too_short": _l("The password must have at least 8 characters."),
+    "too_long": _l("The password must have at most 256 characters."),
+    "common": _l("This password is too common and easy to guess. Choose another one."),
+    "personal": _l("The password must not be your email address or your name."),
+}
+
+
+def email_validators() -> list:
+    return [Email(message=_l("Enter a valid email address.")), Length(max=254)]
+
+
+def check_phone(_form: object, field: Field) -> None:
+    if field.data:
+        digits = re.sub(r"[\s.\-()]", "", field.data)
+        if not PHONE_RE.match(digits):
+            raise ValidationError(_l("Enter a Vietnamese phone number, e.g. 0905 123 456."))
+        field.data = digits
+
+
+def check_new_password(form: object, field: Field) -> None:
+    email = getattr(getattr(form, "email", None), "data", "") or getattr(form, "_email", "")
+    name = getattr(getattr(form, "full_name", None), "data", "") or ""
+    problem = password_problem(field.data or "", email=email or "", name=name)
+    if problem:
+        raise ValidationError(PASSWORD_MESSAGES[problem])

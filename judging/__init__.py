@@ -1,0 +1,5 @@
+"""Judging: rubrics, panels, conflicts, assignment, score sheets, ranking, results."""
+
+from flask import Blueprint
+
+bp = Blueprint("judging", __name__, template_folder="templates")
