@@ -146,6 +146,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST_KIB = 1024
     ARGON2_PARALLELISM = 1
     MAIL_TRANSPORT = "smtp"
+    MAIL_SUPPRESS_SEND = False  # tests read what a real SMTP server on loopback received
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # set by the test fixture to its loopback SMTP server
     SITE_URL = "http://localhost"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, ValidationError
+from wtforms import Field, SelectChoice, ValidationError
 from wtforms.validators import Email, Length
 
 from app.auth.passwords import password_problem
@@ -38,3 +38,13 @@ def check_new_password(form: object, field: Field) -> None:
     problem = password_problem(field.data or "", email=email or "", name=name)
     if problem:
         raise ValidationError(PASSWORD_MESSAGES[problem])
+
+
+def choices(pairs: list[tuple[object, object]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def with_none(options: list[SelectChoice]) -> list[SelectChoice]:
+    """The options with an empty first choice (value 0)."""
+    return [SelectChoice(0, "—"), *options]

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms_common import check_phone, email_validators
+from app.forms_common import check_phone, choices, email_validators
 from app.people.labels import ROLE_LABELS
 
 REQUIRED = _l("This field is required.")
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(value, label) for value, label in ROLE_LABELS.items()]
+def role_choices() -> list[SelectChoice]:
+    return choices(list(ROLE_LABELS.items()))
 
 
 class CreateUserForm(FlaskForm):
@@ -38,4 +38,6 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Search by name or email"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=lambda: [("", _l("All roles")), *role_choices()])
+    role = SelectField(
+        _l("Role"), choices=lambda: [SelectChoice("", _l("All roles")), *role_choices()]
+    )

@@ -14,6 +14,7 @@ from app.audit import AuditEvent
 from app.auth.forms import ConfirmForm
 from app.auth.services import ACCOUNT_MESSAGES, AccountError, send_activation
 from app.db import db, rollback_request
+from app.forms_common import with_none
 from app.mail.outbox import OutboxMessage
 from app.people import services
 from app.people.models import Role, RoleGrant, User
@@ -57,8 +58,8 @@ def users() -> str:
 def create_user() -> str | Response:
     form = CreateUserForm()
     choices = unit_choices()
-    form.organizer_unit.choices = [(0, "—"), *choices]
-    form.unit.choices = [(0, "—"), *choices]
+    form.organizer_unit.choices = with_none(choices)
+    form.unit.choices = with_none(choices)
     if form.validate_on_submit():
         from app.units.models import Unit
 
@@ -97,7 +98,7 @@ def _load_user(user_id: int) -> User:
 def user_detail(user_id: int) -> str:
     user = _load_user(user_id)
     grant_form = GrantRoleForm()
-    grant_form.unit.choices = [(0, "—"), *unit_choices()]
+    grant_form.unit.choices = with_none(unit_choices())
     return render_template(
         "admin/user_detail.html", user=user, grant_form=grant_form, confirm=ConfirmForm()
     )
@@ -110,7 +111,7 @@ def grant_role(user_id: int) -> Response:
 
     user = _load_user(user_id)
     form = GrantRoleForm()
-    form.unit.choices = [(0, "—"), *unit_choices()]
+    form.unit.choices = with_none(unit_choices())
     if not form.validate_on_submit():
         abort(400)
     unit = db.session.get(Unit, form.unit.data or 0) if form.role.data == Role.ORGANIZER else None

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from app.forms_common import check_new_password, check_phone, email_validators
+from app.forms_common import check_new_password, check_phone, choices, email_validators
 
 REQUIRED = _l("This field is required.")
 
@@ -68,7 +68,7 @@ class ProfileForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), check_phone])
     title = StringField(_l("Position or title"), validators=[Optional(), Length(max=120)])
     locale = SelectField(
-        _l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi"
+        _l("Language"), choices=choices([("vi", "Tiếng Việt"), ("en", "English")]), default="vi"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from app.db import db
 from app.units.models import Unit
@@ -12,11 +13,12 @@ def all_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).order_by(Unit.path)))
 
 
-def unit_choices(units: list[Unit] | None = None) -> list[tuple[int, str]]:
-    """(id, indented name) in tree order, for a select box."""
+def unit_choices(units: list[Unit] | None = None) -> list[SelectChoice]:
+    """Units in tree order, indented, for a select box."""
     units = all_units() if units is None else units
-    depth = {unit.id: unit.path.count("/") - 2 for unit in units}
-    return [(unit.id, "· " * max(depth[unit.id], 0) + unit.name) for unit in units]
+    return [
+        SelectChoice(unit.id, "· " * max(unit.path.count("/") - 2, 0) + unit.name) for unit in units
+    ]
 
 
 def subtree(root: Unit) -> list[Unit]:

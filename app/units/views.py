@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.access import object_check, require, roles_required
 from app.db import db, rollback_request
+from app.forms_common import choices, with_none
 from app.people.models import Role
 from app.units import bp, services
 from app.units.forms import LevelForm, UnitForm
@@ -37,8 +38,8 @@ def _levels() -> list[UnitLevel]:
 
 
 def _prepare(form: UnitForm) -> None:
-    form.level.choices = [(level.id, level.name(str(get_locale()))) for level in _levels()]
-    form.successor.choices = [(0, "—"), *unit_choices(all_units())]
+    form.level.choices = choices([(lv.id, lv.name(str(get_locale()))) for lv in _levels()])
+    form.successor.choices = with_none(unit_choices(all_units()))
 
 
 def _unit_messages(reason: str) -> str:
