@@ -45,7 +45,7 @@ def create_admin(email: str, full_name: str, password: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 def seed(if_empty: bool) -> None:
     """Fill the database with realistic Vietnamese demonstration data."""
-    from app.demo.seed import DemoRefused, print_logins, seed_demo
+    from app.demo.seed import DemoRefused, existing_logins, print_logins, seed_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("The demo seed never runs in production.")
@@ -54,6 +54,8 @@ def seed(if_empty: bool) -> None:
             logins = seed_demo(only_if_empty=if_empty)
         except DemoRefused as refused:
             click.echo(str(refused))
+            if if_empty and (logins := existing_logins()):
+                print_logins(logins)
             return
         db.session.commit()
     print_logins(logins)
