@@ -18,6 +18,7 @@ INSTANCE_DIR = Path(os.environ.get("SPROUT_INSTANCE_DIR", BASE_DIR / "instance")
 # Keys that look random but are not: refused in production.
 WEAK_SECRET_KEYS = {"dev", "secret", "changeme", "change-me", "development", "sprout", "test"}
 MIN_SECRET_KEY_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 16  # "x" * 48 is long, not random
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -163,7 +164,8 @@ class ProductionConfig(Config):
 def check_production(config: dict) -> None:
     """Refuse to start production with a guessable key, debug on, or no database set."""
     key = config.get("SECRET_KEY") or ""
-    if len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in WEAK_SECRET_KEYS:
+    looks_random = len(set(key)) >= MIN_DISTINCT_CHARACTERS and key != TestingConfig.SECRET_KEY
+    if len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in WEAK_SECRET_KEYS or not looks_random:
         raise RuntimeError(
             "SECRET_KEY is missing or weak: set a random value of at least "
             f"{MIN_SECRET_KEY_LENGTH} characters (python -c 'import secrets; "

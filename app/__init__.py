@@ -27,8 +27,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     from app.cli import register_cli
     from app.errors import init_error_handlers
     from app.formatting import init_formatting
-    from app.security import init_security_headers
+    from app.security import LimitedFormRequest, init_security_headers
 
+    app.request_class = LimitedFormRequest
     init_error_handlers(app)
     init_formatting(app)
     init_security_headers(app)
