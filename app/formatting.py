@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from flask import Flask
-from flask_babel import format_decimal as babel_format_decimal
 from flask_babel import get_locale
 
 from app.localtime import format_date, format_datetime
@@ -17,7 +17,7 @@ def format_number(value: Decimal | float | int | None, places: int = 2) -> str:
     if value is None:
         return ""
     pattern = "#,##0." + "#" * places if places else "#,##0"
-    return babel_format_decimal(value, format=pattern, locale=get_locale())
+    return format_decimal(value, format=pattern, locale=get_locale())
 
 
 def init_formatting(app: Flask) -> None:
