@@ -52,8 +52,10 @@ def start_session(user: User, *, remember: bool = False) -> UserSession:
 def end_session(user: User) -> None:
     if user.current_session is not None:
         user.current_session.revoked_at = utcnow()
-    logout_user()
+    # Clear first: logout_user() leaves the flag that makes Flask-Login delete the
+    # remember-me cookie from the browser, and clearing after it would drop that flag.
     session.clear()
+    logout_user()
 
 
 def revoke_all_sessions(user: User) -> int:

@@ -106,8 +106,9 @@ def logout() -> Response:
     if current_user.is_authenticated:
         from app import audit
 
-        audit.record("logout", current_user)
-        end_session(current_user)
+        user = current_user._get_current_object()  # the User, not the proxy
+        audit.record("logout", user)
+        end_session(user)
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
 
@@ -170,7 +171,11 @@ def change_password() -> Page:
     form._email = current_user.email
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            # The User itself: given the proxy, login_user() would store `current_user`
+            # as its own target and the next access would recurse until the process dies.
+            services.change_password(
+                current_user._get_current_object(), form.current.data, form.password.data
+            )
         except services.AccountError as error:
             form.current.errors.append(services.ACCOUNT_MESSAGES[error.reason])
         else:
@@ -187,7 +192,7 @@ def profile() -> Page:
         from app.people.services import update_profile
 
         update_profile(
-            current_user,
+            current_user._get_current_object(),
             full_name=form.full_name.data,
             phone=form.phone.data,
             title=form.title.data,
