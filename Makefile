@@ -42,6 +42,7 @@ test: install translations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive $(SOURCES) config.py wsgi.py
 
 format: install
 	$(BIN)/ruff format .

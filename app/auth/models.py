@@ -42,7 +42,8 @@ class UserSession(db.Model):
 
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
-    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name, not a secret)
+    # A purpose name, not a secret.
+    RESET_PASSWORD = "reset_password"  # noqa: S105  # nosec B105
     ACTIVATE = "activate"
 
 

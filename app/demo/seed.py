@@ -36,7 +36,8 @@ SITE_URL = "http://127.0.0.1:5000"
 EXPERTS = 40
 # Every generated participant and expert signs in with this published password (the seed
 # never runs in production).
-SHARED_PASSWORD = "Mam-NguoiDung-2026!"  # noqa: S105
+# A demo login, printed on screen.
+SHARED_PASSWORD = "Mam-NguoiDung-2026!"  # noqa: S105  # nosec B105
 STUDENT_DOMAIN = "example.edu.vn"
 PEOPLE_DOMAIN = "example.vn"
 
@@ -156,7 +157,8 @@ def seed_demo(only_if_empty: bool = False, participants: int = 300) -> list[tupl
     """Seed an empty database; returns (role, email, password) of the demo accounts."""
     _refuse_unless_allowed(only_if_empty)
     _check_passwords()
-    rng = random.Random(SEED)
+    # Demo data, not secrets: a seeded generator makes every run the same.
+    rng = random.Random(SEED)  # nosec B311
     now = utcnow()
 
     levels = _create_levels()
@@ -277,7 +279,8 @@ def _create_units(levels: dict[str, UnitLevel]) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
 
     def add(name: str, level: str, parent: Unit | None, **fields: Any) -> Unit:
-        assert name not in units, name
+        if name in units:
+            raise ValueError(f"unit {name!r} twice in the demo data")
         units[name] = create_unit(name=name, level=levels[level], parent=parent, **fields)
         return units[name]
 
