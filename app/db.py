@@ -115,19 +115,40 @@ def init_db(app: Flask) -> None:
         """One commit per request: kept when the answer is a success, undone otherwise."""
         if response.status_code < 400 and not g.get("rollback_only"):
             db.session.commit()
+            g.pop("on_rollback", None)
             for callback in g.pop("after_commit", []):
                 callback()
         else:
             db.session.rollback()
+            _run_rollback_callbacks()
         return response
+
+    @app.teardown_request
+    def undo_side_effects(_error: BaseException | None) -> None:
+        # Reached with callbacks still pending only when the request failed before or
+        # during its commit (an exception, or a commit that raised).
+        _run_rollback_callbacks()
+
+
+def _run_rollback_callbacks() -> None:
+    for callback in g.pop("on_rollback", []):
+        callback()
+    g.pop("after_commit", None)
 
 
 def rollback_request() -> None:
     """Undo what this request changed and make sure nothing else is committed."""
     db.session.rollback()
+    _run_rollback_callbacks()
     g.rollback_only = True
 
 
 def after_commit(callback: Any) -> None:
     """Run `callback` once this request's transaction has been committed."""
     g.setdefault("after_commit", []).append(callback)
+
+
+def on_rollback(callback: Any) -> None:
+    """Run `callback` if this request's transaction is not committed (to undo what the
+    database cannot, such as a file written to disk)."""
+    g.setdefault("on_rollback", []).append(callback)

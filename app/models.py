@@ -4,6 +4,7 @@ from app.audit import AuditEvent
 from app.auth.models import AccountToken, LoginFailure, TokenPurpose, UserSession
 from app.mail.outbox import OutboxMessage
 from app.people.models import ExpertiseTag, Role, RoleGrant, User
+from app.storage import StoredFile
 from app.units.models import Unit, UnitLevel
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "LoginFailure",
     "OutboxMessage",
     "Role",
+    "StoredFile",
     "RoleGrant",
     "TokenPurpose",
     "Unit",

@@ -1,0 +1,1 @@
+"""Calls: competitions, tracks, rounds and pools, their lifecycle and public pages."""

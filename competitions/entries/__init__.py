@@ -1,0 +1,1 @@
+"""Entries: drafts, submissions with immutable versions, files, withdrawal; the participant dashboard."""

@@ -1,0 +1,1 @@
+"""Screening: the organizers' entry lists, eligibility review, paper submissions."""

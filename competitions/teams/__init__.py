@@ -1,0 +1,1 @@
+"""Teams: members, invitations, the advisor teacher, leader transfer."""
