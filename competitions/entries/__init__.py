@@ -1,1 +1,1 @@
-"""Entries: drafts, submissions with immutable versions, files, withdrawal; the participant dashboard."""
+"""Entries: drafts, submitted versions, files, withdrawal; the participant dashboard."""
