@@ -13,7 +13,7 @@ from flask import Flask, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 # Names every constraint the same way on SQLite and PostgreSQL, so that migrations
@@ -115,31 +115,42 @@ def init_db(app: Flask) -> None:
         """One commit per request: kept when the answer is a success, undone otherwise."""
         if response.status_code < 400 and not g.get("rollback_only"):
             db.session.commit()
-            g.pop("on_rollback", None)
             for callback in g.pop("after_commit", []):
                 callback()
         else:
             db.session.rollback()
-            _run_rollback_callbacks()
         return response
 
     @app.teardown_request
     def undo_side_effects(_error: BaseException | None) -> None:
-        # Reached with callbacks still pending only when the request failed before or
-        # during its commit (an exception, or a commit that raised).
-        _run_rollback_callbacks()
+        # Pending undo work here means the transaction was never committed: the request
+        # failed before or during its commit.
+        _run_undo(db.session())
 
 
-def _run_rollback_callbacks() -> None:
-    for callback in g.pop("on_rollback", []):
+UNDO_KEY = "sprout_on_rollback"
+
+
+def _run_undo(session: Session) -> None:
+    for callback in session.info.pop(UNDO_KEY, []):
         callback()
-    g.pop("after_commit", None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_undo(session: Session) -> None:
+    session.info.pop(UNDO_KEY, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _undo_on_rollback(session: Session, previous: Any) -> None:
+    if previous.parent is None and not previous.nested:
+        _run_undo(session)
 
 
 def rollback_request() -> None:
     """Undo what this request changed and make sure nothing else is committed."""
     db.session.rollback()
-    _run_rollback_callbacks()
+    g.pop("after_commit", None)
     g.rollback_only = True
 
 
@@ -149,6 +160,6 @@ def after_commit(callback: Any) -> None:
 
 
 def on_rollback(callback: Any) -> None:
-    """Run `callback` if this request's transaction is not committed (to undo what the
-    database cannot, such as a file written to disk)."""
-    g.setdefault("on_rollback", []).append(callback)
+    """Run `callback` if the current transaction is not committed, to undo what the
+    database cannot (a file written to disk). Works in requests and on the command line."""
+    db.session().info.setdefault(UNDO_KEY, []).append(callback)

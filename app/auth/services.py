@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from app.auth.sessions import revoke_all_sessions, start_session
 from app.auth.throttle import clear_failures, is_throttled, record_failure
 from app.auth.tokens import consume_token, issue_token
 from app.db import db, utcnow
+from app.links import external_url
 from app.mail.outbox import queue_mail
 from app.people.models import Role, RoleGrant, User, normalise_email
 
@@ -33,11 +33,19 @@ def email_taken(email: str) -> bool:
     return find_user(email) is not None
 
 
-def register(full_name: str, email: str, password: str, phone: str | None = None) -> User:
-    """A new participant account, usable once the emailed link is followed."""
+def register(
+    full_name: str, email: str, password: str, phone: str | None = None, locale: str = "vi"
+) -> User:
+    """A new participant account, usable once the emailed link is followed; it keeps the
+    language the person registered in."""
     if email_taken(email):
         raise AccountError("duplicate_email")
-    user = User(full_name=full_name, email=email, phone=phone or None)
+    user = User(
+        full_name=full_name,
+        email=email,
+        phone=phone or None,
+        locale=locale if locale in ("vi", "en") else "vi",
+    )
     user.password_hash = hash_password(password)
     user.roles.append(RoleGrant(role=Role.PARTICIPANT))
     db.session.add(user)
@@ -56,7 +64,7 @@ def send_verification(user: User) -> None:
         locale=user.locale,
         user_id=user.id,
         user=user,
-        link=url_for("auth.verify_email", token=token, _external=True),
+        link=external_url("auth.verify_email", token=token),
     )
 
 
@@ -71,7 +79,7 @@ def send_activation(user: User) -> None:
         locale=user.locale,
         user_id=user.id,
         user=user,
-        link=url_for("auth.activate", token=token, _external=True),
+        link=external_url("auth.activate", token=token),
     )
 
 
@@ -118,7 +126,7 @@ def request_password_reset(email: str) -> None:
         locale=user.locale,
         user_id=user.id,
         user=user,
-        link=url_for("auth.reset_password", token=token, _external=True),
+        link=external_url("auth.reset_password", token=token),
     )
     audit.record("password.reset_requested", user, actor=user)
 

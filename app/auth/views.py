@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,7 +36,11 @@ def register() -> Page:
     if form.validate_on_submit():
         try:
             services.register(
-                form.full_name.data, form.email.data, form.password.data, form.phone.data
+                form.full_name.data,
+                form.email.data,
+                form.password.data,
+                form.phone.data,
+                locale=str(get_locale()),
             )
         except services.AccountError as error:
             form.email.errors.append(services.ACCOUNT_MESSAGES[error.reason])
