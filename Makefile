@@ -24,8 +24,8 @@ translations: $(COMPILED)
 
 # Refresh the catalogs after changing user-facing text, then translate what is new.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot --no-location --sort-output $(SOURCES)
-	$(BIN)/pybabel update -i messages.pot -d app/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _n:1,2 -o messages.pot --no-location --sort-output $(SOURCES)
+	$(BIN)/pybabel update -i messages.pot -d app/translations -N --ignore-obsolete
 
 run: install translations
 	$(FLASK) db upgrade

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import Field, SelectChoice, ValidationError
 from wtforms.validators import Email, Length
 
 from app.auth.passwords import password_problem
+
+
+class _CatalogTranslations:
+    """WTForms asks for its messages here: answered from our catalog, unformatted
+    (WTForms fills in the values itself)."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    """The base of every form: WTForms' own messages in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form: object) -> _CatalogTranslations:
+            return _CatalogTranslations()
+
 
 PHONE_RE = re.compile(r"^(\+84|0)\d{8,10}$")
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms_common import check_phone, choices, email_validators
+from app.forms_common import Form, check_phone, choices, email_validators
 from app.people.labels import ROLE_LABELS
 
 REQUIRED = _l("This field is required.")
@@ -15,7 +14,7 @@ def role_choices() -> list[SelectChoice]:
     return choices(list(ROLE_LABELS.items()))
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(Form):
     full_name = StringField(
         _l("Full name"), validators=[DataRequired(message=REQUIRED), Length(min=2, max=120)]
     )
@@ -28,12 +27,12 @@ class CreateUserForm(FlaskForm):
     unit = SelectField(_l("School or organisation"), coerce=int)
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(Form):
     role = SelectField(_l("Role"), choices=role_choices)
     unit = SelectField(_l("Unit (organizers only)"), coerce=int)
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from app.forms_common import check_new_password, check_phone, choices, email_validators
+from app.forms_common import Form, check_new_password, check_phone, choices, email_validators
 
 REQUIRED = _l("This field is required.")
 
@@ -27,7 +26,7 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(
         _l("Full name"),
         validators=[DataRequired(message=REQUIRED), Length(min=2, max=120)],
@@ -40,28 +39,28 @@ class RegisterForm(FlaskForm):
     password, confirm = new_password_fields()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(message=REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(message=REQUIRED)])
     remember = BooleanField(_l("Keep me signed in on this device for two weeks"))
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField(
         _l("Email"), validators=[DataRequired(message=REQUIRED), *email_validators()]
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password, confirm = new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[InputRequired(message=REQUIRED)])
     password, confirm = new_password_fields()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(
         _l("Full name"), validators=[DataRequired(message=REQUIRED), Length(min=2, max=120)]
     )
@@ -72,5 +71,5 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with nothing but its CSRF token, for buttons that change something."""

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.forms_common import Form
 
 REQUIRED = _l("This field is required.")
 DATE_MESSAGE = _l("Enter a date as dd/mm/yyyy.")
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     level = SelectField(_l("Kind of unit"), coerce=int)
     code = StringField(_l("Official code"), validators=[Optional(), Length(max=40)])
@@ -35,7 +36,7 @@ class UnitForm(FlaskForm):
         self.valid_from.messages = DATE_MESSAGE
 
 
-class LevelForm(FlaskForm):
+class LevelForm(Form):
     name_vi = StringField(
         _l("Name in Vietnamese"), validators=[DataRequired(message=REQUIRED), Length(max=80)]
     )
