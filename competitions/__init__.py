@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("competitions", __name__, template_folder="templates")
 
-from competitions import models  # noqa: E402,F401
+from competitions import demo, models  # noqa: E402,F401
 from competitions.calls import views as calls_views  # noqa: E402,F401
 from competitions.entries import views as entries_views  # noqa: E402,F401
 from competitions.screening import views as screening_views  # noqa: E402,F401

@@ -11,7 +11,7 @@ share one hash and only the demo accounts get hashes of their own.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -153,6 +153,30 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
+@dataclass
+class DemoContext:
+    """What the core seeded, handed to each feature's demo step."""
+
+    rng: random.Random
+    now: datetime
+    units: dict[str, Unit]  # by name
+    participants: list[User]
+    experts: list[User]
+    accounts: dict[str, User]  # the demo accounts, by email
+
+
+DemoStep = Callable[[DemoContext], None]
+_feature_steps: list[DemoStep] = []
+
+
+def register_demo_step(step: DemoStep) -> DemoStep:
+    """Feature packages add their demonstration data after the core's (the core
+    imports no feature package)."""
+    if step not in _feature_steps:
+        _feature_steps.append(step)
+    return step
+
+
 def seed_demo(only_if_empty: bool = False, participants: int = 300) -> list[tuple[str, str, str]]:
     """Seed an empty database; returns (role, email, password) of the demo accounts."""
     _refuse_unless_allowed(only_if_empty)
@@ -176,6 +200,22 @@ def seed_demo(only_if_empty: bool = False, participants: int = 300) -> list[tupl
     ]
     db.session.add_all(generated)
     db.session.flush()
+
+    context = DemoContext(
+        rng=rng,
+        now=now,
+        units=units,
+        participants=[u for u in generated if u.has_role(Role.PARTICIPANT)],
+        experts=[u for u in generated if u.has_role(Role.JUDGE, Role.MENTOR)],
+        accounts={
+            user.email: user
+            for user in db.session.scalars(
+                select(User).where(User.email.in_([a.email for a in DEMO_ACCOUNTS]))
+            )
+        },
+    )
+    for step in _feature_steps:
+        step(context)
 
     audit.record(
         "demo.seed",
