@@ -7,7 +7,6 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from app.access import object_check, require
@@ -52,31 +51,10 @@ def _fresh_form(entry: Entry) -> EntryForm:
 
 
 def _content(form: EntryForm, entry: Entry) -> EntryContent:
-    chosen = set(form.sector_ids.data or [])
     track = None
     if "track_id" in form:
         track = next(t for t in entry.competition.tracks if t.id == form.track_id.data)
-    deck = form.deck_file.data if isinstance(form.deck_file.data, FileStorage) else None
-    images = [f for f in form.new_images.data or [] if isinstance(f, FileStorage)]
-    return EntryContent(
-        title=form.title.data,
-        summary=form.summary.data or "",
-        problem=form.problem.data or "",
-        solution=form.solution.data or "",
-        customers=form.customers.data or "",
-        business_model=form.business_model.data or "",
-        stage=form.stage.data,
-        traction=form.traction.data or "",
-        funding_needs=form.funding_needs.data or "",
-        video_url=form.video_url.data,
-        from_science_fair=form.from_science_fair.data,
-        science_fair_note=form.science_fair_note.data,
-        sectors=list(db.session.scalars(select(Sector).where(Sector.id.in_(chosen)))),
-        track=track,
-        deck=deck,
-        new_images=images,
-        remove_image_ids=list(form.remove_images.data or []),
-    )
+    return form.content(track)
 
 
 def _refuse(entry: Entry, error: EntryError) -> Response:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     Field,
@@ -19,9 +21,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.db import db
 from app.forms_common import Form, choices
-from competitions.entries.services import MAX_VIDEO_URL, EntryError, normalise_video_url
-from competitions.models import Stage
+from competitions.entries.services import (
+    MAX_VIDEO_URL,
+    EntryContent,
+    EntryError,
+    normalise_video_url,
+)
+from competitions.models import Sector, Stage, Track
 
 REQUIRED = _l("This field is required.")
 LONG_TEXT = 5000
@@ -122,6 +130,33 @@ class EntryForm(Form):
     def validate_science_fair_note(self, field: Field) -> None:
         if self.from_science_fair.data and not (field.data or "").strip():
             raise ValidationError(_l("Name the fair and its year."))
+
+    def content(self, track: Track | None = None) -> EntryContent:
+        """What the form says, for save_entry (a file field left empty sends nothing)."""
+        deck = self.deck_file.data
+        chosen = set(self.sector_ids.data or [])
+        remove = getattr(self, "remove_images", None)
+        return EntryContent(
+            title=self.title.data,
+            summary=self.summary.data or "",
+            problem=self.problem.data or "",
+            solution=self.solution.data or "",
+            customers=self.customers.data or "",
+            business_model=self.business_model.data or "",
+            stage=self.stage.data,
+            traction=self.traction.data or "",
+            funding_needs=self.funding_needs.data or "",
+            video_url=self.video_url.data,
+            from_science_fair=self.from_science_fair.data,
+            science_fair_note=self.science_fair_note.data,
+            sectors=list(db.session.scalars(select(Sector).where(Sector.id.in_(chosen)))),
+            track=track,
+            deck=deck if isinstance(deck, FileStorage) and deck.filename else None,
+            new_images=[
+                f for f in self.new_images.data or [] if isinstance(f, FileStorage) and f.filename
+            ],
+            remove_image_ids=list(remove.data or []) if remove is not None else [],
+        )
 
 
 class SubmitEntryForm(Form):

@@ -7,7 +7,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from app.access import object_check
@@ -17,7 +16,7 @@ from app.units.models import Unit
 from app.units.queries import unit_choices
 from competitions import bp
 from competitions.entries.messages import error_message
-from competitions.entries.services import EntryContent, EntryError, FileRefused
+from competitions.entries.services import EntryError, FileRefused
 from competitions.models import Competition, EntryVersion, Sector, Team
 from competitions.screening import paper
 from competitions.screening.forms import REQUIRED, PaperForm
@@ -86,29 +85,6 @@ def review_paper(competition_id: int) -> str | Response:
     )
 
 
-def _content(form: PaperForm) -> EntryContent:
-    deck = form.deck_file.data if isinstance(form.deck_file.data, FileStorage) else None
-    images = [f for f in form.new_images.data or [] if isinstance(f, FileStorage) and f.filename]
-    chosen = set(form.sector_ids.data or [])
-    return EntryContent(
-        title=form.title.data,
-        summary=form.summary.data or "",
-        problem=form.problem.data or "",
-        solution=form.solution.data or "",
-        customers=form.customers.data or "",
-        business_model=form.business_model.data or "",
-        stage=form.stage.data,
-        traction=form.traction.data or "",
-        funding_needs=form.funding_needs.data or "",
-        video_url=form.video_url.data,
-        from_science_fair=form.from_science_fair.data,
-        science_fair_note=form.science_fair_note.data,
-        sectors=list(db.session.scalars(select(Sector).where(Sector.id.in_(chosen)))),
-        deck=deck if deck is not None and deck.filename else None,
-        new_images=images,
-    )
-
-
 def _team(form: PaperForm) -> tuple[Team, bool]:
     if form.team_mode.data == "new":
         return paper.create_paper_team(
@@ -154,7 +130,7 @@ def _enter(form: PaperForm, competition: Competition) -> EntryVersion | None:
             competition,
             team,
             track,
-            _content(form),
+            form.content(),
             received_at=received,
             by=me(),
         )
