@@ -33,10 +33,10 @@ run: install translations
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install translations
-	$(BIN)/pytest
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n auto
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/pytest; \
+		$(BIN)/pytest -n auto; \
 	fi
 
 lint: install

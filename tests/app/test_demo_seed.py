@@ -197,6 +197,7 @@ def test_same_data_on_every_run(db):
     seed_demo(participants=30)
     first = snapshot()
     first_run.rollback()
+    db.session.expunge_all()  # start the second run from nothing, as a new process would
     seed_demo(participants=30)
 
     assert snapshot() == first
