@@ -253,8 +253,8 @@ def _competition(
                 name="Vòng sơ khảo",
                 submission_opens_at=opens,
                 submission_closes_at=closes,
-                judging_opens_at=closes + timedelta(days=2),
-                judging_closes_at=closes + timedelta(days=16),
+                judging_opens_at=_local(closes + timedelta(days=2), 8),
+                judging_closes_at=_local(closes + timedelta(days=16), 17),
                 pool_mode=PoolMode.BY_TRACK,
                 advance_top_n=5,
                 pass_mark=Decimal("50"),
@@ -264,8 +264,9 @@ def _competition(
             Round(
                 position=2,
                 name="Vòng chung kết",
-                judging_opens_at=closes + timedelta(days=30),
-                judging_closes_at=closes + timedelta(days=30, hours=10),
+                # Festival day: live pitches scored by the whole panel, 08:00–17:00.
+                judging_opens_at=_local(closes + timedelta(days=30), 8),
+                judging_closes_at=_local(closes + timedelta(days=30), 17),
                 pool_mode=PoolMode.SINGLE,
                 carry_over_weight=Decimal("0.30"),
             ),
