@@ -68,6 +68,16 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def keep_folded(obj: object, folded_attribute: str, value: str) -> str:
+    """Normalise the spaces of a searchable text and store its diacritic-free copy beside
+    it (for `@validates` of names and titles searched with LIKE)."""
+    from app.vietnamese import fold
+
+    value = " ".join(value.split())
+    setattr(obj, folded_attribute, fold(value))
+    return value
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

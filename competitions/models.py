@@ -26,10 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.db import db, utcnow
+from app.db import db, keep_folded, utcnow
 from app.people.models import User
 from app.units.models import Unit
-from app.vietnamese import fold
 
 if TYPE_CHECKING:
     from app.storage import StoredFile
@@ -90,9 +89,7 @@ class Competition(db.Model):
 
     @validates("title")
     def _fold_title(self, _key: str, value: str) -> str:
-        value = " ".join(value.split())
-        self.title_folded = fold(value)
-        return value
+        return keep_folded(self, "title_folded", value)
 
     def can_manage(self, user: User) -> bool:
         return user.is_authenticated and user.organizes(self.owner_unit)
@@ -261,9 +258,7 @@ class Team(db.Model):
 
     @validates("name")
     def _fold_name(self, _key: str, value: str) -> str:
-        value = " ".join(value.split())
-        self.name_folded = fold(value)
-        return value
+        return keep_folded(self, "name_folded", value)
 
     def member_for(self, user: User) -> TeamMember | None:
         return next((m for m in self.members if m.user_id == user.id), None)
@@ -464,9 +459,7 @@ class Entry(db.Model):
 
     @validates("title")
     def _fold_title(self, _key: str, value: str) -> str:
-        value = " ".join(value.split())
-        self.title_folded = fold(value)
-        return value
+        return keep_folded(self, "title_folded", value)
 
     def can_view(self, user: User) -> bool:
         """The team and its advisor, and the organizers of the competition's unit."""

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.db import db
+from app.db import db, keep_folded
 from app.localtime import local_today
-from app.vietnamese import fold
 
 if TYPE_CHECKING:
     from app.people.models import User
@@ -70,9 +69,7 @@ class Unit(db.Model):
 
     @validates("name")
     def _fold_name(self, _key: str, value: str) -> str:
-        value = " ".join(value.split())
-        self.name_folded = fold(value)
-        return value
+        return keep_folded(self, "name_folded", value)
 
     def contains(self, other: Unit) -> bool:
         """True when `other` is this unit or lies below it."""
