@@ -7,6 +7,7 @@ Services change the session and flush; the request commits once at its boundary
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
@@ -66,6 +67,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """A CHECK constraint's text: the column holds one of the enum's values."""
+    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
 
 
 def keep_folded(obj: object, folded_attribute: str, value: str) -> str:

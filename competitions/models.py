@@ -26,16 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.db import db, keep_folded, utcnow
+from app.db import db, keep_folded, one_of, utcnow
 from app.people.models import User
 from app.units.models import Unit
 
 if TYPE_CHECKING:
     from app.storage import StoredFile
-
-
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
 
 
 class CompetitionStatus(StrEnum):
@@ -61,7 +57,7 @@ class Competition(db.Model):
 
     __tablename__ = "competitions"
     __table_args__ = (
-        CheckConstraint(_in("status", CompetitionStatus), name="status"),
+        CheckConstraint(one_of("status", CompetitionStatus), name="status"),
         CheckConstraint("edition_year BETWEEN 2000 AND 2100", name="edition_year"),
         UniqueConstraint("code", "edition_year"),
     )
@@ -122,7 +118,7 @@ class Track(db.Model):
     __tablename__ = "tracks"
     __table_args__ = (
         UniqueConstraint("competition_id", "code"),
-        CheckConstraint(_in("audience", Audience), name="audience"),
+        CheckConstraint(one_of("audience", Audience), name="audience"),
         CheckConstraint("min_team_size >= 1 AND max_team_size >= min_team_size", name="team_size"),
         CheckConstraint(
             "min_age IS NULL OR max_age IS NULL OR max_age >= min_age", name="age_range"
@@ -161,7 +157,7 @@ class Round(db.Model):
     __tablename__ = "rounds"
     __table_args__ = (
         UniqueConstraint("competition_id", "position"),
-        CheckConstraint(_in("pool_mode", PoolMode), name="pool_mode"),
+        CheckConstraint(one_of("pool_mode", PoolMode), name="pool_mode"),
         CheckConstraint(
             "submission_closes_at IS NULL OR submission_opens_at IS NULL "
             "OR submission_closes_at > submission_opens_at",
@@ -310,7 +306,7 @@ class TeamInvitation(db.Model):
 
     __tablename__ = "team_invitations"
     __table_args__ = (
-        CheckConstraint(_in("role", InvitationRole), name="role"),
+        CheckConstraint(one_of("role", InvitationRole), name="role"),
         CheckConstraint(
             "response IS NULL OR response IN ('accepted', 'declined', 'cancelled')",
             name="response",
@@ -394,8 +390,8 @@ class Entry(db.Model):
 
     __tablename__ = "entries"
     __table_args__ = (
-        CheckConstraint(_in("status", EntryStatus), name="status"),
-        CheckConstraint(_in("stage", Stage), name="stage"),
+        CheckConstraint(one_of("status", EntryStatus), name="status"),
+        CheckConstraint(one_of("stage", Stage), name="stage"),
         CheckConstraint(
             "video_url IS NULL OR video_url LIKE 'http://%' OR video_url LIKE 'https://%'",
             name="video_url_http",

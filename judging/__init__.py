@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("judging", __name__, template_folder="templates")
+
+from judging import models  # noqa: E402,F401
