@@ -1,0 +1,1 @@
+"""Organizer pages of a round's rubric and judging settings."""
