@@ -5,5 +5,6 @@ from flask import Blueprint
 bp = Blueprint("judging", __name__, template_folder="templates")
 
 from judging import models  # noqa: E402,F401
+from judging.assignment import views as assignment_views  # noqa: E402,F401
 from judging.panels import views as panels_views  # noqa: E402,F401
 from judging.rubric import views as rubric_views  # noqa: E402,F401
