@@ -8,3 +8,4 @@ from judging import models  # noqa: E402,F401
 from judging.assignment import views as assignment_views  # noqa: E402,F401
 from judging.panels import views as panels_views  # noqa: E402,F401
 from judging.rubric import views as rubric_views  # noqa: E402,F401
+from judging.scoring import views as scoring_views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The judge's dashboard and score sheets."""
