@@ -6,6 +6,8 @@ bp = Blueprint("judging", __name__, template_folder="templates")
 
 from judging import models  # noqa: E402,F401
 from judging.assignment import views as assignment_views  # noqa: E402,F401
+from judging.monitoring import views as monitoring_views  # noqa: E402,F401
 from judging.panels import views as panels_views  # noqa: E402,F401
+from judging.paper import views as paper_views  # noqa: E402,F401
 from judging.rubric import views as rubric_views  # noqa: E402,F401
 from judging.scoring import views as scoring_views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Judging progress per judge and per entry, reminders, and closing judging."""

@@ -1,0 +1,1 @@
+"""Paper score sheets: xlsx import with a per-row report, and entry by hand."""
