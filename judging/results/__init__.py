@@ -1,0 +1,1 @@
+"""Ranking and trust pages per pool and overall, and the ranking export."""
