@@ -1,0 +1,1 @@
+"""Advancement, awards, published results and what each team sees."""
