@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -60,6 +60,8 @@ def _init_extensions(app: Flask) -> None:
 def select_locale() -> str:
     """Vietnamese unless the person chose English (kept on the account or the session)."""
     languages = ("vi", "en")
+    if not has_request_context():  # the CLI, the demo seed: the programme's own language
+        return "vi"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")

@@ -225,7 +225,7 @@ def _local(day: datetime, hour: int, minute: int = 0) -> datetime:
     return local_to_utc(datetime.combine(to_local(day).date(), time(hour, minute)))
 
 
-def _competition(
+def demo_competition(
     title: str, code: str, year: int, owner: Unit, opens: datetime, closes: datetime
 ) -> Competition:
     competition = Competition(
@@ -277,7 +277,7 @@ def _competition(
     return competition
 
 
-def _track_for(unit: Unit, rng: random.Random) -> str:
+def track_for(unit: Unit, rng: random.Random) -> str:
     level = unit.level.code
     if level in SCHOOL_LEVELS:
         return "THPT"
@@ -311,7 +311,7 @@ def _teams(ctx: DemoContext, count: int, year: int) -> list[tuple[Team, str]]:
     made = []
     for number, members in enumerate(groups[:count], start=1):
         unit = members[0].unit
-        track = _track_for(unit, ctx.rng)
+        track = track_for(unit, ctx.rng)
         name = TEAM_NAMES[(number - 1) % len(TEAM_NAMES)]
         if number > len(TEAM_NAMES):
             name = f"{name} {number // len(TEAM_NAMES) + 1}"
@@ -397,7 +397,7 @@ def _fill(entry: Entry, rng: random.Random, sectors: dict[str, Sector], with_dec
         )
 
 
-def _entries(
+def demo_entries(
     ctx: DemoContext, competition: Competition, teams: list[tuple[Team, str]], at: datetime
 ) -> list[Entry]:
     sectors = {s.code: s for s in db.session.scalars(select(Sector))}
@@ -460,7 +460,7 @@ def seed_competitions(ctx: DemoContext) -> None:
     now = ctx.now
     organizer = ctx.accounts["btc@sprout.demo"]
     # This year's call: open now, closing in two weeks at 17:00.
-    current = _competition(
+    current = demo_competition(
         f"Cuộc thi Khởi nghiệp đổi mới sáng tạo thành phố Đà Nẵng năm {to_local(now).year}",
         "DN",
         to_local(now).year,
@@ -480,12 +480,12 @@ def seed_competitions(ctx: DemoContext) -> None:
         )  # fmt: skip
     )
     teams[0][0].leader = demo_participant
-    entries = _entries(ctx, current, teams[:110], at=now)
+    entries = demo_entries(ctx, current, teams[:110], at=now)
     _withdraw_and_screen(ctx, entries, organizer)
 
     # Last year's call of the former province, held in units that no longer exist.
     last_year = to_local(now).year - 1
-    old = _competition(
+    old = demo_competition(
         f"Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Nam năm {last_year}",
         "QN",
         last_year,
@@ -493,8 +493,9 @@ def seed_competitions(ctx: DemoContext) -> None:
         opens=local_to_utc(datetime(last_year, 3, 1, 7, 0)),
         closes=local_to_utc(datetime(last_year, 5, 31, 17, 0)),
     )
-    old_entries = _entries(
-        ctx, old, teams[110:], at=local_to_utc(datetime(last_year, 5, 31, 16, 0))
+    # Many of last year's teams came back this year: half the teams entered both calls.
+    old_entries = demo_entries(
+        ctx, old, teams[60:], at=local_to_utc(datetime(last_year, 5, 31, 16, 0))
     )
     late = [e for e in old_entries if e.status == EntryStatus.SUBMITTED][:3]
     _late_attempts(late, after=local_to_utc(datetime(last_year, 5, 31, 17, 0, 1)))

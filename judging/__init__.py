@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("judging", __name__, template_folder="templates")
 
-from judging import models  # noqa: E402,F401
+from judging import demo, models  # noqa: E402,F401
 from judging.advancement import views as advancement_views  # noqa: E402,F401
 from judging.assignment import views as assignment_views  # noqa: E402,F401
 from judging.monitoring import views as monitoring_views  # noqa: E402,F401
