@@ -8,7 +8,7 @@ CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SOURCES := app competitions judging accelerator
 
-.PHONY: run test test-sqlite test-postgres install translations extract-messages lint format clean
+.PHONY: run test test-sqlite test-postgres install translations extract-messages lint format clean bench
 
 install: $(STAMP)
 
@@ -38,6 +38,11 @@ test: install translations
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
 		$(BIN)/pytest -n auto; \
 	fi
+
+# Province-scale benchmarks (minutes, not part of the tests); numbers go to docs/performance.md.
+bench: install translations
+	$(BIN)/python bench/bench_ranking.py --runs 7
+	$(BIN)/python bench/bench_assignment.py --repeat 5
 
 lint: install
 	$(BIN)/ruff check .
