@@ -171,6 +171,55 @@ def store_upload(stream: IO[bytes], filename: str | None, kind: FileKind,
     return stored
 
 
+def keep_bytes(data: bytes, filename: str | None, *, content_type: str, by_id: int) -> StoredFile:
+    """Keep a checked upload (a workbook between its preview and its confirmation) under a
+    generated name, so the confirmation reads exactly the file that was previewed, never
+    values sent back in a form. The file goes again if the request's transaction is not
+    committed. Raises UploadError for a name that is not a plain file name."""
+    name = clean_filename(filename)
+    stored_name = _generated_name()
+    target = upload_root() / stored_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    on_rollback(lambda: target.unlink(missing_ok=True))
+    stored = StoredFile(
+        stored_name=stored_name,
+        original_name=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=by_id,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def own_upload(upload_id: int, *, by_id: int, content_type: str) -> StoredFile | None:
+    """A kept file of this person and this type; None for anyone else's or another kind."""
+    stored = db.session.get(StoredFile, upload_id)
+    if stored is None or stored.uploaded_by_id != by_id or stored.content_type != content_type:
+        return None
+    return stored
+
+
+def kept_bytes(stored: StoredFile) -> bytes | None:
+    """The kept file's bytes; None when the file is gone or no longer what was kept."""
+    try:
+        data = stored.path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        return None
+    return data
+
+
 def _generated_name() -> str:
     token = uuid.uuid4().hex
     return f"{token[:2]}/{token[2:4]}/{token}"

@@ -12,8 +12,10 @@ from math import isfinite
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from app import spreadsheets
 from app.db import db
 from app.people.models import User, normalise_email
+from app.spreadsheets import ReadCell, column_letter
 from app.vietnamese import fold, parse_decimal
 from competitions.models import Entry, Round
 from judging.common import JudgingError, criteria_of, score_problem, settings_or_none
@@ -29,15 +31,7 @@ from judging.models import (
     SheetOrigin,
     SheetStatus,
 )
-from judging.paper import workbook
-from judging.paper.workbook import (
-    CODE,
-    EMAIL,
-    FIXED_COLUMNS,
-    Cell,
-    WorkbookError,
-    column_letter,
-)
+from judging.paper.workbook import CODE, EMAIL, FIXED_COLUMNS
 
 MAX_COMMENT = 5000
 DEFAULT_STEP: Decimal = RoundJudging.__table__.c.score_step.default.arg
@@ -226,7 +220,7 @@ def _as_text(value: object) -> str:
 
 
 def parse_score(
-    cell: Cell, criterion: RubricCriterion, step: Decimal
+    cell: ReadCell, criterion: RubricCriterion, step: Decimal
 ) -> tuple[Decimal | None, str | None]:
     """The value of one criterion, or why it is refused. A number cell, "8,5" and "8.5"
     are the same score."""
@@ -254,7 +248,9 @@ def parse_score(
     return (None, problem) if problem else (number, None)
 
 
-def check_scores(row: SheetRow, cells: list[Cell], facts: RoundFacts, first_column: int) -> None:
+def check_scores(
+    row: SheetRow, cells: list[ReadCell], facts: RoundFacts, first_column: int
+) -> None:
     for position, (criterion, cell) in enumerate(zip(facts.criteria, cells, strict=True)):
         number, reason = parse_score(cell, criterion, facts.step)
         if reason is None:
@@ -294,7 +290,7 @@ def check_pair(row: SheetRow, facts: RoundFacts) -> None:
         row.replaces = "paper"
 
 
-def check_comment(row: SheetRow, cell: Cell, column: int | None) -> None:
+def check_comment(row: SheetRow, cell: ReadCell, column: int | None) -> None:
     if cell.formula:
         row.problems.append(
             Problem("formula", column=column_letter(column) if column is not None else None)
@@ -314,7 +310,7 @@ def columns_of(criteria: list[RubricCriterion]) -> int:
     return FIXED_COLUMNS + len(criteria) + 1
 
 
-def _bad_header(header: list[Cell], criteria: list[RubricCriterion]) -> list[tuple[str, str]]:
+def _bad_header(header: list[ReadCell], criteria: list[RubricCriterion]) -> list[tuple[str, str]]:
     """Criterion columns whose heading does not start with the criterion's name: the rubric
     changed, or columns were moved, and scores would land under the wrong criterion."""
     bad = []
@@ -341,8 +337,8 @@ def check_rows(round_: Round, data: bytes) -> tuple[ImportReport, RoundFacts | N
         report.file_problem = "no_rubric"
         return report, None
     try:
-        sheet = workbook.read_sheet(data, columns_of(criteria))
-    except WorkbookError as error:
+        sheet = spreadsheets.read_table(data, columns_of(criteria))
+    except spreadsheets.WorkbookRefused as error:
         report.file_problem = error.reason
         return report, None
     report.blank_rows = sheet.blank_rows
@@ -374,7 +370,7 @@ def check_rows(round_: Round, data: bytes) -> tuple[ImportReport, RoundFacts | N
     return report, facts
 
 
-def _check_row(number: int, cells: list[Cell], facts: RoundFacts) -> SheetRow:
+def _check_row(number: int, cells: list[ReadCell], facts: RoundFacts) -> SheetRow:
     row = SheetRow(
         number=number,
         email=normalise_email(_as_text(cells[EMAIL].value)),

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from app import audit
 from app.db import db, utcnow
 from app.people.models import User
+from app.spreadsheets import ReadCell
 from app.storage import StoredFile
 from competitions.models import Round
 from judging.common import JudgingError
@@ -48,10 +49,7 @@ from judging.paper.checks import (
     results_published,
 )
 from judging.paper.uploads import read_kept
-from judging.paper.workbook import (
-    FIXED_COLUMNS,
-    Cell,
-)
+from judging.paper.workbook import FIXED_COLUMNS
 
 IMPORT_ACTION = "judging.paper_import"
 MANUAL_ACTION = "judging.paper_manual"
@@ -161,9 +159,9 @@ def enter_sheet(
     if round_entry is None:
         row.problems.append(Problem("unknown_entry"))
     check_pair(row, facts)
-    cells = [Cell(values.get(criterion.id)) for criterion in facts.criteria]
+    cells = [ReadCell(values.get(criterion.id)) for criterion in facts.criteria]
     check_scores(row, cells, facts, FIXED_COLUMNS)
-    check_comment(row, Cell(comment), None)
+    check_comment(row, ReadCell(comment), None)
     if row.problems:
         raise SheetRefused(row.problems)
     sheet, old = _store(row, facts, SheetOrigin.PAPER_MANUAL, by, utcnow())

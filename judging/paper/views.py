@@ -14,10 +14,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from app import spreadsheets
 from app.access import object_check, require
 from app.db import rollback_request
 from app.formatting import format_number
 from app.forms_common import choices
+from app.spreadsheet_messages import refusal_message
+from app.spreadsheets import XLSX_MIMETYPE as XLSX_TYPE
 from app.storage import UploadError
 from competitions.models import Round
 from judging import bp
@@ -31,20 +34,15 @@ from judging.paper.forms import (
     criterion_field_name,
     manual_form,
 )
-from judging.paper.workbook import MAX_FILE_BYTES, MAX_ROWS, XLSX_TYPE
+
+GENERIC_REFUSALS = ("too_large", "not_xlsx", "unsafe", "empty", "too_many_rows")
 
 
 def file_message(reason: str) -> str:
+    if reason in GENERIC_REFUSALS:
+        return refusal_message(reason)
     return {
-        "too_large": _("The file is larger than %(mb)d MB.", mb=MAX_FILE_BYTES // (1024 * 1024)),
-        "not_xlsx": _("This is not an Excel workbook (.xlsx). Save it as .xlsx (Excel "
-                      "Workbook) and upload it again."),
-        "unsafe": _("The workbook was refused: its content would expand far beyond its size "
-                    "or holds XML that is not allowed. Save it again from Excel as a plain "
-                    ".xlsx."),
-        "empty": _("The workbook is empty. Download the template of this round and fill it in."),
         "no_rows": _("The workbook has no filled-in rows: nothing to import."),
-        "too_many_rows": _("The workbook has more than %(n)d rows.", n=MAX_ROWS),
         "bad_header": _("The column headings do not match this round's rubric: download the "
                         "template again (the rubric may have changed) and copy the scores "
                         "into it."),
@@ -135,7 +133,7 @@ def paper(round_id: int) -> str:
         if not name.lower().endswith(".xlsx"):
             report = ImportReport(file_problem="not_xlsx")
         else:
-            data = upload.stream.read(MAX_FILE_BYTES + 1)
+            data = upload.stream.read(spreadsheets.MAX_FILE_BYTES + 1)
             report = checks.check_workbook(round_, data)
             if report.importable:
                 try:
