@@ -16,12 +16,14 @@ from competitions.models import Round
 from judging import bp
 from judging.common import JudgingError
 from judging.ranking import METHODS
+from judging.results.services import OVERALL
 
 rankings_cli = AppGroup("rankings", help="Round rankings.")
 
 ERRORS_EN = {
     "no_rubric": "The round has no rubric yet: add its criteria before ranking.",
     "bad_method": "Unknown ranking method.",
+    "no_pool": "This pool is not part of the round.",
     "scores_outside_rubric": (
         "Some scores are above their criterion's maximum (the rubric was changed after "
         "scoring); correct the rubric or those sheets first."
@@ -43,8 +45,10 @@ ERRORS_EN = {
     default=None,
     help="Ranking method (default: the round's own).",
 )
-def export_command(round_id: int, output: Path, method: str | None) -> None:
-    """Write a round's ranking workbook: a sheet per pool, the whole round, the judges."""
+@click.option("--pool", "pool_id", type=int, default=None, help="One pool (default: all).")
+def export_command(round_id: int, output: Path, method: str | None, pool_id: int | None) -> None:
+    """Write a round's ranking workbook: the ranking with a signature block, every judge's
+    sheet, judge statistics and what was exported."""
     from judging.results.export import export_round
 
     round_ = db.session.get(Round, round_id)
@@ -55,7 +59,13 @@ def export_command(round_id: int, output: Path, method: str | None) -> None:
     if not output.parent.is_dir():
         raise click.ClickException(f"{output.parent}: no such directory.")
     try:
-        content, _name = export_round(round_, method, actor=None, destination=str(output.resolve()))
+        content, _name = export_round(
+            round_,
+            method,
+            actor=None,
+            destination=str(output.resolve()),
+            scope=OVERALL if pool_id is None else str(pool_id),
+        )
     except JudgingError as error:
         db.session.rollback()
         raise click.ClickException(ERRORS_EN[error.reason]) from error

@@ -42,4 +42,7 @@ class ScopeForm(Form):
 
 
 class ExportForm(Form):
+    """The ranking shown (its method and its pool, or the whole round) as a workbook."""
+
     method = HiddenField()
+    pool = HiddenField()

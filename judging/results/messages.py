@@ -62,6 +62,7 @@ def error_message(reason: str) -> str:
     return {
         "no_round": _("This round does not exist."),
         "bad_method": _("Choose one of the ranking methods listed."),
+        "no_pool": _("This pool is not part of the round."),
         "no_rubric": _("The round has no rubric yet: add its criteria before ranking."),
         "scores_outside_rubric": _("Some scores are above their criterion's maximum (the "
                                    "rubric was changed after scoring). Correct the rubric "

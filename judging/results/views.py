@@ -91,7 +91,7 @@ def ranking(round_id: int) -> str:
         legend=messages.flag_legend(data),
         method_text=messages.method_explanation(method),
         tie_break_steps=messages.tie_break_explanation(data),
-        export_form=ExportForm(formdata=None, prefix="export", method=method),
+        export_form=ExportForm(formdata=None, prefix="export", method=method, pool=scope),
         overall=scope == OVERALL,
     )
 
@@ -108,7 +108,11 @@ def ranking_export(round_id: int) -> Response:
         return redirect(url_for("judging.ranking", round_id=round_id))
     try:
         content, name = export_round(
-            round_, form.method.data or None, actor=me(), destination="download"
+            round_,
+            form.method.data or None,
+            actor=me(),
+            destination="download",
+            scope=form.pool.data or OVERALL,
         )
     except JudgingError as refused:
         rollback_request()
