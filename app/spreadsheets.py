@@ -64,7 +64,11 @@ BOLD = Font(bold=True)
 SIGN_HERE = "(Ký, ghi rõ họ tên)"
 
 _NATIVE = (bool, int, float, Decimal, datetime.date, datetime.time, datetime.timedelta)
-_FILENAME_BAD = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f\x7f]+")
+# What a file system refuses, white space, controls, and the invisible and bidi marks that
+# could make "gpj.exe" read "exe.jpg".
+_FILENAME_BAD = re.compile(
+    r"[\\/:*?\"<>|\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+"
+)
 
 
 def needs_text_cell(text: str) -> bool:
@@ -73,14 +77,13 @@ def needs_text_cell(text: str) -> bool:
 
 
 def text_cell(sheet: Any, value: object) -> Cell:
-    """A cell holding `value` as text, whatever it starts with. `sheet` may be None for an
-    unstyled cell (the sheet it is appended to adopts it); style it only with a sheet."""
+    """A cell of `sheet` holding `value` as text, whatever it starts with."""
     cell = Cell(sheet, row=1, column=1, value="" if value is None else str(value))
     cell.data_type = "s"  # never a formula nor an error value
     return cell
 
 
-def safe_cell_value(value: object, sheet: Any = None) -> object:
+def safe_cell_value(value: object, sheet: Any) -> object:
     """What to put in a row for `value` (for `append`, normal and write-only sheets alike).
 
     Numbers, booleans, dates and times go as they are, so they stay numbers and dates. Text
@@ -383,15 +386,21 @@ _DOCTYPE = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-
 
 
 def _declares_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    """Whether the part's prolog (its first 4 KB) declares a DTD."""
+    """Whether the part declares a DTD anywhere (a comment may push it past any prolog
+    length). Streamed: the sizes were bounded before."""
     if member.is_dir():
         return False
+    tail = b""
     try:
         with archive.open(member) as part:
-            head = part.read(4096)
+            while chunk := part.read(1 << 16):
+                window = tail + chunk
+                if any(marker in window for marker in _DOCTYPE):
+                    return True
+                tail = window[-32:]
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
         raise WorkbookRefused("not_xlsx") from error
-    return any(marker in head for marker in _DOCTYPE)
+    return False
 
 
 def read_table(data: bytes, columns: int) -> Table:
