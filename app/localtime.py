@@ -22,6 +22,17 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
 
 
+def wall_clock(value: datetime | None) -> datetime | None:
+    """A moment as the time on a clock in Việt Nam, to the second and without its zone: what
+    a spreadsheet cell can hold (Excel knows no time zones)."""
+    return None if value is None else to_local(value).replace(tzinfo=None, microsecond=0)
+
+
+def wall_clock_now() -> datetime:
+    """Now, as wall_clock gives it, to the minute (an export's "exported at")."""
+    return local_now().replace(tzinfo=None, second=0, microsecond=0)
+
+
 def local_to_utc(value: datetime) -> datetime:
     """A wall-clock time typed in the province, as an aware UTC datetime."""
     if value.tzinfo is None:

@@ -237,6 +237,8 @@ def fitted_widths(
                 value = value.value
             if value is None:
                 length = 0
+            elif isinstance(value, datetime.datetime):
+                length = 16  # dd/mm/yyyy hh:mm
             elif isinstance(value, datetime.date):
                 length = 10  # dd/mm/yyyy
             else:

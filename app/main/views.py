@@ -9,13 +9,18 @@ from werkzeug.wrappers import Response
 from app.access import login_required, public
 from app.auth.redirects import safe_next
 from app.db import db
+from app.links import this_page
 from app.main import bp
 from app.people.labels import role_label
 
 
 @bp.app_context_processor
 def locale_helpers() -> dict:
-    return {"current_locale": lambda: str(get_locale()), "role_label": role_label}
+    return {
+        "current_locale": lambda: str(get_locale()),
+        "role_label": role_label,
+        "this_page": this_page,
+    }
 
 
 @bp.route("/")

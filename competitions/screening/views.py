@@ -1,7 +1,7 @@
 """Screening pages for the organizers who manage a competition: the entries list with
-filters and counts, an entry's detail with its eligibility review, bulk review, and
-paper submissions. Everyone else gets 403; a competition or entry that does not exist
-gets 404."""
+filters and counts (and its Excel download), an entry's detail with its eligibility
+review, bulk review, and paper submissions. Everyone else gets 403; a competition or
+entry that does not exist gets 404."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from app import audit, spreadsheets
 from app.access import object_check, require
 from app.db import db, rollback_request
+from app.downloads import xlsx_download
 from app.forms_common import choices
+from app.localtime import local_today, wall_clock_now
 from app.people.models import User
 from app.storage import StoredFile
 from app.units.queries import unit_choices
@@ -33,7 +36,7 @@ from competitions.models import (
     Team,
     TeamMember,
 )
-from competitions.screening import listing, services
+from competitions.screening import export, listing, services
 from competitions.screening.forms import DECISIONS, BulkReviewForm, FilterForm, ReviewForm
 
 FILTER_KEYS = ("q", "round", "pool", "unit", "track", "status", "page")
@@ -123,7 +126,61 @@ def review_list(competition_id: int) -> str:
         later_round=filters.round is not None and first is not None and filters.round != first,
         status_label=entry_status_label,
         status_badge=entry_status_badge,
+        export_url=url_for(
+            "competitions.review_export", competition_id=competition.id, **_filter_args()
+        ),
     )
+
+
+def _filter_args() -> dict[str, str]:
+    """The list's filters of the query string (not its page), for the download button:
+    only the list's own keys, so nothing else reaches url_for."""
+    return {k: v for k, v in request.args.items() if k in FILTER_KEYS and k != "page"}
+
+
+@bp.route("/<int:competition_id>/entries/export", methods=["POST"])
+@object_check
+def review_export(competition_id: int) -> Response:
+    """Every entry the list shows with the filters of the query string (all pages) as a
+    workbook. A POST, like the ranking download: it writes the audit row, and on SQLite a
+    write transaction takes its lock at the start instead of failing at the end."""
+    competition = managed_competition(competition_id)
+    filters = _filters(competition, FilterForm(request.args))
+    entries = listing.all_entries(competition, filters)
+    user = me()
+    facts = export.ListExport(
+        competition=f"{competition.title} ({competition.edition_year})",
+        filters=filters,
+        exported_at=wall_clock_now(),
+        exported_by=f"{user.full_name} <{user.email}>",
+    )
+    content = export.entries_workbook(entries, facts)
+    audit.record(
+        "competitions.export",
+        competition,
+        new={
+            "format": "xlsx",
+            "what": "entries",
+            "filters": _filter_ids(filters),
+            "entries": len(entries),
+            "destination": "download",
+        },
+        actor=user,
+    )
+    name = spreadsheets.download_name(competition.title, export.FILE_PART, date=local_today())
+    return xlsx_download(content, name)
+
+
+def _filter_ids(filters: listing.EntryFilters) -> dict[str, object]:
+    """The filters as the audit log keeps them: ids, the status and the search text."""
+    return {
+        "round": filters.round.id if filters.round else None,
+        "pool": filters.pool.id if filters.pool else None,
+        "unit": filters.unit.id if filters.unit else None,
+        "track": filters.track.id if filters.track else None,
+        "status": filters.status,
+        "q": filters.q or None,
+    }
 
 
 def _back_to_list(competition: Competition, back: str | None) -> Response:

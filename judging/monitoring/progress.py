@@ -225,6 +225,12 @@ def entry_page(
     return [EntryProgress(*row) for row in rows], total or 0
 
 
+def all_entries(round_: Round, filters: EntryFilters) -> list[EntryProgress]:
+    """Every matching entry with its sheet counts, in the page's order (for the export)."""
+    rows = db.session.execute(_entry_rows(round_, filters).order_by(Entry.code, RoundEntry.id))
+    return [EntryProgress(*row) for row in rows]
+
+
 # --- totals ------------------------------------------------------------------------------
 
 

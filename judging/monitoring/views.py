@@ -1,4 +1,5 @@
-"""Judging progress per judge and per entry, reminders, and closing judging.
+"""Judging progress per judge and per entry (and its Excel download), reminders, and
+closing judging.
 
 Organizers of the round's competition only (403 for everyone else, 404 for a round that
 does not exist)."""
@@ -10,9 +11,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from app import audit, spreadsheets
 from app.access import object_check
 from app.db import rollback_request
+from app.downloads import xlsx_download
 from app.forms_common import choices
+from app.localtime import local_today, wall_clock_now
+from competitions.models import Pool
 from judging import bp
 from judging.common import (
     JudgingError,
@@ -22,8 +27,8 @@ from judging.common import (
     pools_of,
     settings_or_none,
 )
+from judging.monitoring import export, services
 from judging.monitoring import progress as listing
-from judging.monitoring import services
 from judging.monitoring.forms import CloseForm, ProgressFilterForm, RemindForm, ReopenForm
 
 
@@ -39,16 +44,15 @@ def _message(reason: str) -> str:
     }[reason]  # fmt: skip
 
 
+FILTER_KEYS = ("only_missing", "pool")  # what the download keeps of the page's query string
+
+
 def _page() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
-@bp.route("/rounds/<int:round_id>/progress")
-@object_check
-def progress(round_id: int) -> str:
-    round_ = managed_round(round_id)
-    settings = settings_or_none(round_)
-    pools = pools_of(round_)
+def _filters(pools: list[Pool]) -> tuple[ProgressFilterForm, listing.EntryFilters]:
+    """The filters of the query string; a pool of another round is no filter at all."""
     form = ProgressFilterForm(request.args)
     form.pool.choices = choices([(0, _("All pools")), *[(p.id, p.name) for p in pools]])
     form.validate()
@@ -57,6 +61,15 @@ def progress(round_id: int) -> str:
         only_missing=bool(form.only_missing.data),
         pool_id=pool_id if any(p.id == pool_id for p in pools) else None,
     )
+    return form, filters
+
+
+@bp.route("/rounds/<int:round_id>/progress")
+@object_check
+def progress(round_id: int) -> str:
+    round_ = managed_round(round_id)
+    settings = settings_or_none(round_)
+    form, filters = _filters(pools_of(round_))
     judges = listing.judge_progress(round_)
     totals = listing.totals(round_, judges)
     entries, matching = listing.entry_page(round_, filters, _page())
@@ -80,7 +93,55 @@ def progress(round_id: int) -> str:
         close=CloseForm(formdata=None),
         reopen=ReopenForm(formdata=None),
         pause_minutes=int(services.REMINDER_PAUSE.total_seconds() // 60),
+        export_url=url_for(
+            "judging.progress_export",
+            round_id=round_.id,
+            **{k: v for k, v in request.args.items() if k in FILTER_KEYS},
+        ),
     )
+
+
+@bp.route("/rounds/<int:round_id>/progress/export", methods=["POST"])
+@object_check
+def progress_export(round_id: int) -> Response:
+    """The progress per judge and per entry, with the page's filters of the query string
+    (every entry, not one page), as a workbook. A POST, like the ranking download: it
+    writes the audit row, and on SQLite a write transaction takes its lock at the start."""
+    round_ = managed_round(round_id)
+    pools = pools_of(round_)
+    _form, filters = _filters(pools)
+    judges = listing.judge_progress(round_)
+    if filters.only_missing:
+        judges = [j for j in judges if j.missing]
+    entries = listing.all_entries(round_, filters)
+    user = me()
+    competition = round_.competition
+    facts = export.ProgressExport(
+        competition=f"{competition.title} ({competition.edition_year})",
+        round_name=round_.name,
+        pool_name=next((p.name for p in pools if p.id == filters.pool_id), None),
+        only_missing=filters.only_missing,
+        exported_at=wall_clock_now(),
+        exported_by=f"{user.full_name} <{user.email}>",
+    )
+    content = export.progress_workbook(judges, entries, facts)
+    audit.record(
+        "judging.export",
+        round_,
+        new={
+            "format": "xlsx",
+            "what": "progress",
+            "filters": {"pool": filters.pool_id, "only_missing": filters.only_missing},
+            "judges": len(judges),
+            "entries": len(entries),
+            "destination": "download",
+        },
+        actor=user,
+    )
+    name = spreadsheets.download_name(
+        competition.title, round_.name, export.FILE_PART, date=local_today()
+    )
+    return xlsx_download(content, name)
 
 
 def _back(round_id: int) -> Response:

@@ -7,9 +7,7 @@ kept file, all rows or none."""
 
 from __future__ import annotations
 
-import io
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
@@ -17,10 +15,10 @@ from werkzeug.wrappers import Response
 from app import spreadsheets
 from app.access import object_check, require
 from app.db import rollback_request
+from app.downloads import xlsx_download
 from app.formatting import format_number
 from app.forms_common import choices
 from app.spreadsheet_messages import refusal_message
-from app.spreadsheets import XLSX_MIMETYPE as XLSX_TYPE
 from app.storage import UploadError
 from competitions.models import Round
 from judging import bp
@@ -180,13 +178,7 @@ def paper_template(round_id: int) -> Response:
     round_ = managed_round(round_id)
     data = template.template_bytes(round_)
     name = _("Paper score sheets - %(round)s.xlsx", round=round_.name).replace("/", "-")
-    return send_file(
-        io.BytesIO(data),
-        mimetype=XLSX_TYPE,
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
-    )
+    return xlsx_download(data, name)
 
 
 # --- one sheet typed by hand -------------------------------------------------------------

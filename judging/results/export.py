@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 
 from sqlalchemy import select
 
 from app import audit, spreadsheets
 from app.db import db
-from app.localtime import local_now, local_today, to_local
+from app.localtime import local_today, wall_clock, wall_clock_now
 from app.people.models import User
 from competitions.models import Entry, Round, Team, TeamMember, Track
 from judging.common import JudgingError
@@ -19,7 +18,6 @@ from judging.models import Award, AwardWinner, RoundEntry, ScoreSheet, SheetOrig
 from judging.results.services import OVERALL, RoundRanking, rank_round, trust_report
 from judging.results.workbook import EntryDetails, ExportFacts, SheetDetails, ranking_workbook
 
-XLSX_MIMETYPE = spreadsheets.XLSX_MIMETYPE
 COMMAND_LINE = "Dòng lệnh máy chủ (flask rankings export)"
 
 
@@ -83,16 +81,11 @@ def sheet_details(round_id: int) -> dict[tuple[int, int], SheetDetails]:
     return {
         (entry, judge): SheetDetails(
             comment=comment or "",
-            submitted_at=_naive_local(submitted_at),
+            submitted_at=wall_clock(submitted_at),
             paper=origin != SheetOrigin.ONLINE,
         )
         for entry, judge, comment, submitted_at, origin in rows
     }
-
-
-def _naive_local(moment: datetime | None) -> datetime | None:
-    """Excel knows no time zones: local time (Asia/Ho_Chi_Minh) without its zone."""
-    return None if moment is None else to_local(moment).replace(tzinfo=None, microsecond=0)
 
 
 def download_name(ranking: RoundRanking, scope_name: str | None = None) -> str:
@@ -125,7 +118,7 @@ def export_round(
         raise JudgingError("no_pool")
     facts = ExportFacts(
         scope=shown,
-        exported_at=local_now().replace(tzinfo=None, second=0, microsecond=0),
+        exported_at=wall_clock_now(),
         exported_by=f"{actor.full_name} <{actor.email}>" if actor else COMMAND_LINE,
         entries=entry_details(round_.id),
         sheets=sheet_details(round_.id),

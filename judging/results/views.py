@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from io import BytesIO
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from app.access import object_check
 from app.db import rollback_request
+from app.downloads import xlsx_download
 from judging import bp
 from judging.common import JudgingError, managed_round, me
 from judging.results import (
     cli,  # noqa: F401  (registers `flask rankings`)
     messages,
 )
-from judging.results.export import XLSX_MIMETYPE, export_round
+from judging.results.export import export_round
 from judging.results.forms import ExportForm, ScopeForm
 from judging.results.loading import load_round
 from judging.results.services import (
@@ -118,16 +118,7 @@ def ranking_export(round_id: int) -> Response:
         rollback_request()
         flash(messages.error_message(refused.reason), "danger")
         return redirect(url_for("judging.ranking", round_id=round_id))
-    response = send_file(
-        BytesIO(content),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return xlsx_download(content, name)
 
 
 @bp.route("/rounds/<int:round_id>/trust")

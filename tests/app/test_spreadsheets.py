@@ -149,6 +149,8 @@ def test_fitted_widths_fit_the_longest_line_between_the_bounds():
     assert spreadsheets.fitted_widths(rows) == [8, 60, 12]
     assert spreadsheets.fitted_widths(rows, minimum=3, maximum=100) == [6, 100, 12]
     assert spreadsheets.fitted_widths([["dòng một\ndòng hai dài hơn"]]) == [18]
+    # A time of day needs room for "dd/mm/yyyy hh:mm", or Excel shows "#####".
+    assert spreadsheets.fitted_widths([[datetime.datetime(2026, 11, 27, 9, 30)]]) == [18]
     assert spreadsheets.fitted_widths([]) == []
 
 

@@ -228,6 +228,20 @@ def test_list_is_sorted_by_code_then_title_and_paginated(client, db, factory, wo
     assert codes == sorted(codes)
 
 
+def test_links_ignore_query_keys_that_are_not_the_pages(client, factory, world):
+    """A key of the path or an option of url_for typed into the query (a crafted link) is
+    left out of the page's links instead of breaking the page."""
+    for n in range(51):
+        submitted(factory, world.competition, world.team, f"Dự án số {n}")
+    sign_in(client, world, "organizer")
+    url = list_url(world, competition_id=1, _scheme="javascript", _anchor="x", q="Dự án")
+    page = client.get(url)
+    assert page.status_code == 200
+    pager = re.findall(r'class="page-link" href="([^"]+)"', page.get_data(as_text=True))
+    base = f"/competitions/{world.competition.id}/entries"
+    assert pager == [f"{base}?q=D%E1%BB%B1+%C3%A1n&amp;page=2"]
+
+
 def test_filters_by_track_status_unit_and_below(client, factory, world):
     c = world.competition
     thpt, sv = c.tracks
