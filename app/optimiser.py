@@ -23,6 +23,31 @@ Priorities are lexicographic by construction (see ``_weights``): cover as much d
 then balance loads, then minimise pair cost — unless the caller passes an explicit
 ``balance_weight``, which trades balance against pair preferences (0 ignores balance).
 
+**Coverage mode.** Mentor matching wants "different mentors covering different needs": a team's
+need counts once however many of its mentors know it. That value belongs to a *set* of providers,
+not to a pair, and no flow can express it. A problem that carries ``coverage`` groups (for an
+item, a set of providers and a bonus earned once when the item gets at least one of them) is
+therefore solved as a mixed-integer programme instead, by HiGHS' branch and bound with zero gap
+(``scipy.optimize.milp``)::
+
+    minimise  Σ cost·x + Σ balance arcs + slack_weight·Σ s − Σ bonus·z
+    subject to the flow rows above,  z[i,g] ≤ Σ_{p∈g} x[i,p],  0 ≤ z ≤ 1,  x ∈ {0, 1}
+
+``z`` needs no integrality: for integral ``x`` the optimum sets it to min(1, Σ x), a whole number.
+The priorities stay lexicographic (``_coverage_weights``): cover as much demand as possible, then
+balance (when ``balance_weight`` is None), then the fit, i.e. pair costs minus bonuses earned. A
+flow's cycle argument does not hold for a MILP, so the weights are bounded by the whole range the
+lower priorities can take — larger numbers, fine for a cohort (hundreds of pairs per team), not
+meant for the lexicographic balance of a round-wide judge panel. Mentor matching passes
+``balance_weight=0``: a mentor's capacity is what the mentor offered, and scarce mentors are all
+used anyway. Without groups the problem goes through the flow LP exactly as before.
+
+Nothing is pruned beyond the pairs that can never be used (their item needs nobody more, or their
+provider has no room): a pair that brings no fit still fills a slot that demand may need, and
+whether it does depends on every other pair, so dropping it would break the exactness claim.
+Groups already earned by fixed pairs, or that no usable pair can earn, are constants and are left
+out of the programme.
+
 Pure Python over plain data (no Flask, no SQLAlchemy), so it is tested in milliseconds and shared.
 """
 
@@ -35,8 +60,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csc_array
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csc_array, vstack
 
 I = TypeVar("I", bound=Hashable)  # noqa: E741 — an item, by analogy with P for provider
 P = TypeVar("P", bound=Hashable)
@@ -48,6 +73,15 @@ _INTEGRALITY_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
+class Coverage(Generic[P]):
+    """A bonus the item earns once if it gets at least one of these providers (a team's need,
+    and the mentors whose expertise covers it): a second provider of the group adds nothing."""
+
+    providers: Set[P]
+    bonus: float
+
+
+@dataclass(frozen=True)
 class AssignmentProblem(Generic[I, P]):
     """What to assign.
 
@@ -55,7 +89,8 @@ class AssignmentProblem(Generic[I, P]):
     components as ``(reason, weight)`` tuples whose weights sum to the cost (the result carries
     them back, so the caller can explain a match). ``balance_weight=None`` makes even loads
     strictly more important than any pair preference; a number trades one step of load
-    (a provider's t-th item costs ``balance_weight * t``) against pair costs.
+    (a provider's t-th item costs ``balance_weight * t``) against pair costs. ``coverage``
+    (optional) lists each item's groups; giving any switches to the exact MILP (module docstring).
     """
 
     items: Mapping[I, int]
@@ -63,6 +98,7 @@ class AssignmentProblem(Generic[I, P]):
     pairs: Mapping[tuple[I, P], float | Sequence[Reason]]
     fixed: Set[tuple[I, P]] = frozenset()
     balance_weight: float | None = None
+    coverage: Mapping[I, Sequence[Coverage[P]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,6 +113,8 @@ class Assignment(Generic[I, P]):
     """Providers at capacity that a short item could have used: the bottleneck to relieve."""
     total_cost: float
     reasons: dict[tuple[I, P], tuple[Reason, ...]] = field(default_factory=dict)
+    bonus: float = 0.0
+    """Coverage bonuses earned (the objective is ``total_cost - bonus``)."""
 
     @property
     def feasible(self) -> bool:
@@ -111,7 +149,10 @@ def solve(problem: AssignmentProblem[I, P]) -> Assignment[I, P]:
         for i, p in _canonical(costs)
         if (i, p) not in problem.fixed and need[i] > 0 and room[p] > 0
     ]
-    used = _solve_flow(items, providers, free, costs, need, room, problem)
+    if any(problem.coverage.values()):
+        used = _solve_with_coverage(items, providers, free, costs, need, room, problem)
+    else:
+        used = _solve_flow(items, providers, free, costs, need, room, problem)
     chosen = set(problem.fixed) | set(used)
 
     loads = {p: 0 for p in providers}
@@ -132,6 +173,7 @@ def solve(problem: AssignmentProblem[I, P]) -> Assignment[I, P]:
         saturated=frozenset(saturated),
         total_cost=float(sum(costs[pair] for pair in chosen)),
         reasons={pair: reasons[pair] for pair in chosen},
+        bonus=_bonus_earned(problem.coverage, chosen),
     )
 
 
@@ -147,15 +189,62 @@ def _solve_flow(
     """Solve the min-cost flow LP over the free pairs and return the pairs it uses."""
     if not free:
         return []
-    item_row = {i: r for r, i in enumerate(items)}
-    provider_row = {p: len(items) + r for r, p in enumerate(providers)}
-    # A provider never takes more than its room nor more than the items it may serve.
+    arcs = _balance_arcs(providers, free, room)
+    balance_weight, slack_weight = _weights(problem, free, costs, arcs)
+    flow = _flow_program(items, providers, free, costs, need, room, arcs, problem,
+                         balance_weight, slack_weight)  # fmt: skip
+    result = linprog(
+        flow.objective,
+        A_eq=flow.matrix,
+        b_eq=flow.rhs,
+        bounds=np.column_stack([np.zeros(len(flow.upper)), flow.upper]),
+        # Dual simplex returns a vertex, which total unimodularity makes integral.
+        method="highs-ds",
+        # Presolve finds nothing to remove in a network LP and costs a third of the time.
+        options={"presolve": False},
+    )
+    if result.status != 0:  # the slack arcs make every instance feasible and bounded
+        raise RuntimeError(f"assignment LP failed: {result.message}")
+    return _used_pairs(free, result.x, "assignment LP")
+
+
+@dataclass(frozen=True)
+class _FlowProgram:
+    """The flow LP as arrays: equality rows ``matrix @ v = rhs``, ``0 ≤ v ≤ upper``. Columns are
+    the free pairs' x (first, in ``free`` order), then the balance arcs y, then the slacks s."""
+
+    matrix: csc_array
+    rhs: np.ndarray
+    objective: np.ndarray
+    upper: np.ndarray
+
+
+def _balance_arcs(
+    providers: list[P], free: list[tuple[I, P]], room: Mapping[P, int]
+) -> list[tuple[P, int]]:
+    """How many unit arcs y[p,t] each provider gets: never more than its room nor more than the
+    items it may serve."""
     eligible: dict[P, int] = defaultdict(int)
     for _, p in free:
         eligible[p] += 1
-    arcs = [(p, min(room[p], eligible[p])) for p in providers]
+    return [(p, min(room[p], eligible[p])) for p in providers]
+
+
+def _flow_program(
+    items: list[I],
+    providers: list[P],
+    free: list[tuple[I, P]],
+    costs: Mapping[tuple[I, P], float],
+    need: Mapping[I, int],
+    room: Mapping[P, int],
+    arcs: list[tuple[P, int]],
+    problem: AssignmentProblem[I, P],
+    balance_weight: float,
+    slack_weight: float,
+) -> _FlowProgram:
+    item_row = {i: r for r, i in enumerate(items)}
+    provider_row = {p: len(items) + r for r, p in enumerate(providers)}
     fixed_load = {p: problem.providers[p] - room[p] for p in providers}
-    balance_weight, slack_weight = _weights(problem, free, costs, arcs)
 
     # The constraint matrix, built column block by column block with numpy (a province's
     # round has hundreds of thousands of pairs: a Python loop per column would dominate).
@@ -189,22 +278,128 @@ def _solve_flow(
     shape = (len(items) + len(providers), n_columns)
     matrix = csc_array((vals, (rows, cols)), shape=shape)
     rhs = np.array([float(need[i]) for i in items] + [0.0] * len(providers))
-    result = linprog(
-        objective,
-        A_eq=matrix,
-        b_eq=rhs,
-        bounds=np.column_stack([np.zeros(n_columns), upper]),
-        # Dual simplex returns a vertex, which total unimodularity makes integral.
-        method="highs-ds",
-        # Presolve finds nothing to remove in a network LP and costs a third of the time.
-        options={"presolve": False},
-    )
-    if result.status != 0:  # the slack arcs make every instance feasible and bounded
-        raise RuntimeError(f"assignment LP failed: {result.message}")
-    x = result.x[:n_free]
+    return _FlowProgram(matrix, rhs, objective, upper)
+
+
+def _used_pairs(free: list[tuple[I, P]], solution: np.ndarray, what: str) -> list[tuple[I, P]]:
+    x = solution[: len(free)]
     if np.any(np.abs(x - np.round(x)) > _INTEGRALITY_TOLERANCE):
-        raise RuntimeError("assignment LP returned a fractional solution")
+        raise RuntimeError(f"{what} returned a fractional solution")
     return [pair for pair, value in zip(free, x, strict=True) if value > 0.5]
+
+
+def _solve_with_coverage(
+    items: list[I],
+    providers: list[P],
+    free: list[tuple[I, P]],
+    costs: Mapping[tuple[I, P], float],
+    need: Mapping[I, int],
+    room: Mapping[P, int],
+    problem: AssignmentProblem[I, P],
+) -> list[tuple[I, P]]:
+    """Solve the flow with coverage groups as an exact MILP and return the free pairs it uses."""
+    if not free:
+        return []
+    column = {pair: n for n, pair in enumerate(free)}
+    groups = _live_groups(items, column, problem)
+    arcs = _balance_arcs(providers, free, room)
+    balance_weight, slack_weight = _coverage_weights(problem, free, costs, need, room, groups, arcs)
+    flow = _flow_program(items, providers, free, costs, need, room, arcs, problem,
+                         balance_weight, slack_weight)  # fmt: skip
+    n_flow, n_groups = len(flow.upper), len(groups)
+    n_columns = n_flow + n_groups
+    # The flow's rows, widened with empty columns for z (CSC: repeat the last column pointer).
+    indptr = np.concatenate([flow.matrix.indptr, np.full(n_groups, flow.matrix.indptr[-1])])
+    flow_rows = csc_array(
+        (flow.matrix.data, flow.matrix.indices, indptr), shape=(flow.matrix.shape[0], n_columns)
+    )
+    # One row per live group: z[i,g] - Σ_{p∈g} x[i,p] ≤ 0.
+    sizes = [len(members) for _, members in groups]
+    members = np.fromiter((n for _, group in groups for n in group), np.int64, count=sum(sizes))
+    rows = np.concatenate([np.arange(n_groups), np.repeat(np.arange(n_groups), sizes)])
+    cols = np.concatenate([n_flow + np.arange(n_groups), members])
+    vals = np.concatenate([np.ones(n_groups), -np.ones(len(members))])
+    group_rows = csc_array((vals, (rows, cols)), shape=(n_groups, n_columns))
+    constraints = LinearConstraint(
+        vstack([flow_rows, group_rows], format="csc"),
+        np.concatenate([flow.rhs, np.full(n_groups, -np.inf)]),
+        np.concatenate([flow.rhs, np.zeros(n_groups)]),
+    )
+    objective = np.concatenate([flow.objective, [-bonus for bonus, _ in groups]])
+    integrality = np.zeros(n_columns)
+    integrality[: len(free)] = 1  # x only: once x is whole, so are s and z, and y is not read
+    result = milp(
+        objective,
+        integrality=integrality,
+        bounds=Bounds(np.zeros(n_columns), np.concatenate([flow.upper, np.ones(n_groups)])),
+        constraints=constraints,
+        options={"mip_rel_gap": 0.0},  # zero gap: the proven optimum, not a good solution
+    )
+    if result.status != 0:  # feasible (slacks) and bounded: anything else is a solver failure
+        raise RuntimeError(f"assignment MILP failed: {result.message}")
+    return _used_pairs(free, result.x, "assignment MILP")
+
+
+def _live_groups(
+    items: list[I], column: Mapping[tuple[I, P], int], problem: AssignmentProblem[I, P]
+) -> list[tuple[float, list[int]]]:
+    """The groups the programme must decide, as (bonus, columns of their free pairs): a group
+    already earned by a fixed pair, or that no free pair can earn, is a constant."""
+    groups = []
+    for item in items:
+        for group in problem.coverage.get(item, ()):
+            if group.bonus == 0 or any((item, p) in problem.fixed for p in group.providers):
+                continue
+            members = sorted(column[(item, p)] for p in group.providers if (item, p) in column)
+            if members:
+                groups.append((float(group.bonus), members))
+    return groups
+
+
+def _coverage_weights(
+    problem: AssignmentProblem[I, P],
+    free: list[tuple[I, P]],
+    costs: Mapping[tuple[I, P], float],
+    need: Mapping[I, int],
+    room: Mapping[P, int],
+    groups: list[tuple[float, list[int]]],
+    arcs: list[tuple[P, int]],
+) -> tuple[float, float]:
+    """Weights that make the MILP's priorities lexicographic: demand, balance, fit.
+
+    The fit (pair costs minus bonuses) of any assignment of the free pairs lies in an interval
+    no wider than ``fit_range``: an item takes at most ``need`` pairs, each between its
+    cheapest and dearest cost, and earns at most all its groups. Balance moves in whole steps
+    of ``balance_weight`` (loads are whole numbers), so ``balance_weight > fit_range`` puts
+    balance first; slack above the widest balance term plus ``fit_range`` puts demand first.
+    """
+    lowest: dict[I, float] = defaultdict(float)
+    highest: dict[I, float] = defaultdict(float)
+    for pair in free:
+        lowest[pair[0]] = min(lowest[pair[0]], costs[pair])
+        highest[pair[0]] = max(highest[pair[0]], costs[pair])
+    fit_range = sum(need[i] * (highest[i] - lowest[i]) for i in lowest)
+    fit_range += sum(bonus for bonus, _ in groups)
+    if problem.balance_weight is None:
+        balance_weight = fit_range + 1.0
+    else:
+        balance_weight = float(problem.balance_weight)
+    # The provider's t-th new item costs balance_weight * (fixed load + t).
+    widest_balance = balance_weight * sum(
+        (problem.providers[p] - room[p]) * count + count * (count + 1) / 2 for p, count in arcs
+    )
+    return balance_weight, widest_balance + fit_range + 1.0
+
+
+def _bonus_earned(coverage: Mapping[I, Sequence[Coverage[P]]], chosen: Set[tuple[I, P]]) -> float:
+    return float(
+        sum(
+            group.bonus
+            for item, groups in coverage.items()
+            for group in groups
+            if any((item, p) in chosen for p in group.providers)
+        )
+    )
 
 
 def _weights(
@@ -267,6 +462,14 @@ def _validate(problem: AssignmentProblem[I, P], costs: Mapping[tuple[I, P], floa
     for item, provider in costs:
         if item not in problem.items or provider not in problem.providers:
             raise ValueError(f"pair {(item, provider)!r} names an unknown item or provider")
+    for item, groups in problem.coverage.items():
+        if item not in problem.items:
+            raise ValueError(f"coverage names an unknown item {item!r}")
+        for group in groups:
+            if not (math.isfinite(group.bonus) and group.bonus >= 0):
+                raise ValueError(f"a coverage bonus of {item!r} must be a finite number ≥ 0")
+            if not set(group.providers) <= problem.providers.keys():
+                raise ValueError(f"a coverage group of {item!r} names an unknown provider")
     per_item: dict[I, int] = defaultdict(int)
     per_provider: dict[P, int] = defaultdict(int)
     for pair in problem.fixed:
