@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, String, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.db import db, utcnow
@@ -60,6 +60,34 @@ def _jsonable(value: Any) -> Any:
 
 def client_ip() -> str | None:
     return request.remote_addr if has_request_context() else None
+
+
+def record_many(
+    action: str, changes: list[tuple[Any, dict | None]], *, actor: User | None = None
+) -> None:
+    """One audit row per (object, new values) of `changes`, in one statement: what `record`
+    writes, for the thousands of rows of an import. The objects must have their ids."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    if not changes:
+        return
+    ip, now = client_ip(), utcnow()
+    db.session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": now,
+                "action": action,
+                "actor_id": actor.id if actor is not None else None,
+                "object_type": type(obj).__name__,
+                "object_id": str(obj.id),
+                "old": None,
+                "new": _jsonable(new) if new is not None else None,
+                "ip": ip,
+            }
+            for obj, new in changes
+        ],
+    )
 
 
 def record(

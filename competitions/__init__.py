@@ -8,4 +8,5 @@ from competitions import demo, models  # noqa: E402,F401
 from competitions.calls import views as calls_views  # noqa: E402,F401
 from competitions.entries import views as entries_views  # noqa: E402,F401
 from competitions.screening import views as screening_views  # noqa: E402,F401
+from competitions.teams import imports_views  # noqa: E402,F401
 from competitions.teams import views as teams_views  # noqa: E402,F401

@@ -36,3 +36,16 @@ def login(
     if remember:
         data["remember"] = "y"
     return post_form(client, "/auth/login", data)
+
+
+def snapshot(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """Every row of every table, in a stable order: compared before and after a refused
+    request to prove that nothing changed."""
+    from sqlalchemy import select
+
+    return {
+        table.name: [
+            tuple(r) for r in db.session.execute(select(table).order_by(*table.primary_key.columns))
+        ]
+        for table in db.metadata.sorted_tables
+    }

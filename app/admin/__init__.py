@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
-from app.admin import views  # noqa: E402,F401
+from app.admin import imports, views  # noqa: E402,F401

@@ -57,6 +57,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "admin.user_detail":        row(LOGIN,  403,   403,   403,   403,   403,   200),
     "admin.outbox":             row(LOGIN,  403,   403,   403,   403,   403,   200),
     "admin.audit_log":          row(LOGIN,  403,   403,   403,   403,   403,   200),
+    "admin.import_experts":     row(LOGIN,  403,   403,   403,   200,   200,   200),
+    "admin.import_experts_template": row(LOGIN, 403, 403, 403,   200,   200,   200),
     "units.index":              row(LOGIN,  403,   403,   403,   200,   200,   200),
     "units.create":             row(LOGIN,  403,   403,   403,   403,   200,   200),
     "units.edit":               row(LOGIN,  403,   403,   403,   403,   200,   200),
@@ -74,6 +76,7 @@ POST_ONLY_ANONYMOUS: dict[str, int | str] = {
     "admin.disable_user":  LOGIN,
     "admin.enable_user":   LOGIN,
     "admin.resend_activation": LOGIN,
+    "admin.import_experts_apply": LOGIN,
 }
 # fmt: on
 
