@@ -3,3 +3,7 @@
 from flask import Blueprint
 
 bp = Blueprint("accelerator", __name__, template_folder="templates")
+
+from accelerator import models  # noqa: E402,F401
+from accelerator.cohorts import views as cohorts_views  # noqa: E402,F401
+from accelerator.selection import views as selection_views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The yearly cohort of the acceleration programme and its dated milestones."""
