@@ -43,6 +43,8 @@ test: install translations
 bench: install translations
 	$(BIN)/python bench/bench_ranking.py --runs 7
 	$(BIN)/python bench/bench_assignment.py --repeat 5
+	$(BIN)/python bench/bench_imports.py --runs 5
+	$(BIN)/python bench/bench_matching.py --repeat 5
 
 lint: install
 	$(BIN)/ruff check .

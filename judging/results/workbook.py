@@ -91,6 +91,7 @@ NO_POOL_VI = "Chưa xếp bảng"
 SIGNERS = ("TRƯỞNG BAN GIÁM KHẢO", "BAN TỔ CHỨC")
 TITLE_ROWS = 4  # competition, round and scope, method, exported at
 HEADER_ROW = TITLE_ROWS + 2  # one blank row between the titles and the table
+HEADER_HEIGHT = 60  # points: four lines of the header font
 LENIENCY = "+0.00;-0.00;0.00"
 
 
@@ -165,6 +166,9 @@ def _start(
     title lines written, up to the header row."""
     ws = wb.create_sheet(title)
     spreadsheets.table_layout(ws, header_row=HEADER_ROW, widths=widths)
+    # Criterion names wrap in their narrow columns: room for four lines, which no
+    # spreadsheet computes for a file it did not lay out itself.
+    ws.row_dimensions[HEADER_ROW].height = HEADER_HEIGHT
     for row in spreadsheets.title_rows(ws, lines):
         ws.append(row)
     for _ in range(HEADER_ROW - 1 - len(lines)):

@@ -121,6 +121,7 @@ def test_download_is_a_printable_ranking_to_sign(client, world):
     assert ws.cell(row=7, column=9).number_format == "0.00"
 
     assert ws.freeze_panes == "A7"
+    assert ws.row_dimensions[6].height == 60  # wrapped criterion names are not cut off
     assert ws.auto_filter.ref == "A6:R10"
     assert ws.print_title_rows == "$6:$6"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
