@@ -146,11 +146,18 @@ def match(data: MatchingData) -> MatchingResult:
     _validate(data)
     teams = {team.id: team for team in data.teams}
     mentors = {mentor.id: mentor for mentor in data.mentors}
+    # Folded once per person, not once per pair: a province's cohort has tens of thousands.
+    organisation = {mentor.id: fold(mentor.organisation) for mentor in data.mentors}
+    organisations = {team.id: {fold(name) for name in team.organisations} for team in data.teams}
     exclusions = {
         (team.id, mentor.id): kinds
         for team in data.teams
         for mentor in data.mentors
-        if (kinds := _exclusion_kinds(team, mentor, data.released))
+        if (
+            kinds := _exclusion_kinds(
+                team, mentor, data.released, organisation[mentor.id], organisations[team.id]
+            )
+        )
     }
     kept_per_team = Counter(team_id for team_id, _ in data.kept)
     kept_per_mentor = Counter(mentor_id for _, mentor_id in data.kept)
@@ -199,15 +206,19 @@ def match(data: MatchingData) -> MatchingResult:
 
 
 def _exclusion_kinds(
-    team: TeamData, mentor: MentorData, released: frozenset[tuple[int, int]]
+    team: TeamData,
+    mentor: MentorData,
+    released: frozenset[tuple[int, int]],
+    organisation: str,
+    team_organisations: set[str],
 ) -> tuple[str, ...]:
+    """Why the pair is never proposed; ``organisation`` and ``team_organisations`` folded."""
     kinds = []
     if (team.id, mentor.id) in released:
         kinds.append(RELEASED)
     if mentor.id in team.excluded:
         kinds.append(EXCLUDED)
-    organisation = fold(mentor.organisation)
-    if organisation and organisation in {fold(name) for name in team.organisations}:
+    if organisation and organisation in team_organisations:
         kinds.append(SAME_ORGANISATION)
     if mentor.unit_id is not None and mentor.unit_id in team.unit_ids:
         kinds.append(SAME_UNIT)

@@ -27,13 +27,19 @@ then balance loads, then minimise pair cost — unless the caller passes an expl
 need counts once however many of its mentors know it. That value belongs to a *set* of providers,
 not to a pair, and no flow can express it. A problem that carries ``coverage`` groups (for an
 item, a set of providers and a bonus earned once when the item gets at least one of them) is
-therefore solved as a mixed-integer programme instead, by HiGHS' branch and bound with zero gap
-(``scipy.optimize.milp``)::
+therefore solved as a mixed-integer programme instead, with HiGHS (through ``highspy``)::
 
-    minimise  Σ cost·x + Σ balance arcs + slack_weight·Σ s − Σ bonus·z
-    subject to the flow rows above,  z[i,g] ≤ Σ_{p∈g} x[i,p],  0 ≤ z ≤ 1,  x ∈ {0, 1}
+    minimise  Σ cost·x + Σ balance arcs + slack_weight·Σ s − Σ value(S)·w[S]
+    subject to the flow rows above, and per item:  Σ_S w[S] ≤ 1,
+               Σ_{S∋A} w[S] ≤ Σ_{p of class A} x[i,p] for each class A,  w ≥ 0,  x ∈ {0, 1}
 
-``z`` needs no integrality: for integral ``x`` the optimum sets it to min(1, Σ x), a whole number.
+A *class* is the providers that hit the same groups of the item, and ``w[S]`` says the item takes
+the set S of classes, worth the bonuses S earns (``_coverage_program`` proves the rows exact; an
+item with too many such sets keeps the plain rows ``z[i,g] ≤ Σ_{p∈g} x[i,p]``). These rows are the
+convex hull of each item's own choices, so the LP relaxation is tight: at province scale its bound
+is the optimum or within a few points of it, where the plain z rows leave half-mentors covering
+needs and a gap that took HiGHS seconds to close.
+
 The priorities stay lexicographic (``_coverage_weights``): cover as much demand as possible, then
 balance (when ``balance_weight`` is None), then the fit, i.e. pair costs minus bonuses earned. A
 flow's cycle argument does not hold for a MILP, so the weights are bounded by the whole range the
@@ -42,11 +48,16 @@ meant for the lexicographic balance of a round-wide judge panel. Mentor matching
 ``balance_weight=0``: a mentor's capacity is what the mentor offered, and scarce mentors are all
 used anyway. Without groups the problem goes through the flow LP exactly as before.
 
-Nothing is pruned beyond the pairs that can never be used (their item needs nobody more, or their
-provider has no room): a pair that brings no fit still fills a slot that demand may need, and
-whether it does depends on every other pair, so dropping it would break the exactness claim.
-Groups already earned by fixed pairs, or that no usable pair can earn, are constants and are left
-out of the programme.
+It is solved in two exact steps. The LP relaxation by column generation (``_priced_relaxation``):
+it starts from the most promising pairs and adds any pair with a negative reduced cost until
+there is none, which is the LP over all pairs; its duals give a lower bound valid for every
+solution and each pair's reduced cost d, and a solution using a pair costs at least bound + d.
+Then (``_solve_near_the_bound``): if the LP's x is whole, it is optimal; else the MILP, with zero
+gap, over the pairs with d ≤ margin; an optimum of that costing at most bound + margin is the
+optimum, otherwise its cost widens the margin once and the MILP runs again from it. No pair is
+dropped on a guess: a pair that brings no fit may still fill a slot that demand needs, and the
+bound is what says whether it can. Groups already earned by fixed pairs, or that no usable pair
+can earn, are constants and are left out of the programme.
 
 Pure Python over plain data (no Flask, no SQLAlchemy), so it is tested in milliseconds and shared.
 """
@@ -57,10 +68,12 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Generic, TypeVar
 
+import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import linprog
 from scipy.sparse import csc_array, vstack
 
 I = TypeVar("I", bound=Hashable)  # noqa: E741 — an item, by analogy with P for provider
@@ -297,7 +310,8 @@ def _solve_with_coverage(
     room: Mapping[P, int],
     problem: AssignmentProblem[I, P],
 ) -> list[tuple[I, P]]:
-    """Solve the flow with coverage groups as an exact MILP and return the free pairs it uses."""
+    """Solve the flow with coverage groups as an exact MILP and return the free pairs it uses:
+    the relaxation by pricing, then the MILP over the pairs its bound cannot rule out."""
     if not free:
         return []
     column = {pair: n for n, pair in enumerate(free)}
@@ -306,38 +320,340 @@ def _solve_with_coverage(
     balance_weight, slack_weight = _coverage_weights(problem, free, costs, need, room, groups, arcs)
     flow = _flow_program(items, providers, free, costs, need, room, arcs, problem,
                          balance_weight, slack_weight)  # fmt: skip
-    n_flow, n_groups = len(flow.upper), len(groups)
-    n_columns = n_flow + n_groups
-    # The flow's rows, widened with empty columns for z (CSC: repeat the last column pointer).
-    indptr = np.concatenate([flow.matrix.indptr, np.full(n_groups, flow.matrix.indptr[-1])])
+    item_index = {i: n for n, i in enumerate(items)}
+    provider_index = {p: n for n, p in enumerate(providers)}
+    program = _coverage_program(
+        flow,
+        pair_items=np.array([item_index[i] for i, _ in free], dtype=np.int64),
+        pair_providers=np.array([provider_index[p] for _, p in free], dtype=np.int64),
+        arc_providers=np.repeat(np.arange(len(providers)), [count for _, count in arcs]),
+        need=np.array([need[i] for i in items], dtype=np.int64),
+        groups=groups,
+        slack_weight=slack_weight,
+    )
+    bound, reduced, relaxed = _priced_relaxation(program)
+    x = _solve_near_the_bound(program, bound, reduced, relaxed)
+    return [pair for pair, value in zip(free, x, strict=True) if value]
+
+
+@dataclass(frozen=True)
+class _CoverageProgram:
+    """The MILP as arrays: ``row_lower ≤ matrix @ v ≤ row_upper``, ``0 ≤ v ≤ upper``. Columns:
+    the free pairs' x (the only integers, first, in ``free`` order), the flow's balance arcs and
+    slacks, then the items' set columns w or group columns z (``_coverage_program``)."""
+
+    matrix: csc_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    objective: np.ndarray
+    upper: np.ndarray
+    pair_items: np.ndarray
+    """Per pair, the index of its item in ``items``."""
+    pair_providers: np.ndarray
+    """Per pair, the index of its provider in ``providers``."""
+    arc_providers: np.ndarray
+    """Per balance arc, its provider; a provider's arcs are adjacent and cheapest first."""
+    need: np.ndarray
+    groups: list[tuple[float, list[int]]]
+    slack_weight: float
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.pair_items)
+
+
+def _coverage_program(
+    flow: _FlowProgram,
+    pair_items: np.ndarray,
+    pair_providers: np.ndarray,
+    arc_providers: np.ndarray,
+    need: np.ndarray,
+    groups: list[tuple[float, list[int]]],
+    slack_weight: float,
+) -> _CoverageProgram:
+    """Add the coverage rows to the flow rows.
+
+    An item's value is the bonus of the groups its providers hit. Providers of an item that
+    hit the same groups (a *class*) are interchangeable for that item's value, so the value
+    depends only on the classes taken. Each item gets one column ``w[S]`` per set S of classes
+    it could take whole — at most ``need`` classes, none inside the union of the others (such a
+    class adds nothing: S without it is worth as much) — worth the bonus of the groups S hits,
+    with ``Σ_S w[S] ≤ 1`` and, per class A, ``Σ_{S∋A} w[S] ≤ Σ_{x of class A} x``.
+
+    Exact: for an integral x the item's providers have a set C of classes; a w[S] > 0 needs
+    every class of S in C and Σ w ≤ 1, so the best w is worth the best S ⊆ C, i.e. all of C's
+    value (a smallest subfamily of C with the same union is such an S: at most |C| ≤ need
+    classes, none inside the others' union). These rows describe each item's own choices
+    exactly (the convex hull), where the one-row-per-group ``z[g] ≤ Σ x`` lets half of three
+    providers cover four needs: the relaxation's bound comes out at or next to the optimum.
+    An item with too many sets (``_class_sets``) keeps the z rows, which are exact too.
+    """
+    n_flow_rows, n_flow = flow.matrix.shape
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    row_upper: list[float] = []
+    objective: list[float] = []
+
+    def add_row(bound: float, members: Iterable[int]) -> int:
+        """A row ``(columns added later) - Σ x[members] ≤ bound``; returns its index."""
+        row = len(row_upper)
+        row_upper.append(bound)
+        for n in members:
+            rows.append(row)
+            cols.append(n)
+            vals.append(-1.0)
+        return row
+
+    def add_column(cost: float, in_rows: Iterable[int]) -> None:
+        for row in in_rows:
+            rows.append(row)
+            cols.append(n_flow + len(objective))
+            vals.append(1.0)
+        objective.append(cost)
+
+    by_item: dict[int, list[int]] = defaultdict(list)
+    for g, (_, members) in enumerate(groups):
+        by_item[int(pair_items[members[0]])].append(g)
+    for item, item_groups in by_item.items():
+        hits: dict[int, set[int]] = defaultdict(set)
+        for g in item_groups:
+            for n in groups[g][1]:
+                hits[n].add(g)
+        classes: dict[frozenset[int], list[int]] = defaultdict(list)
+        for n, hit in hits.items():
+            classes[frozenset(hit)].append(n)
+        sets = _class_sets(list(classes), int(need[item]))
+        if sets is None:
+            for g in item_groups:
+                add_column(-groups[g][0], [add_row(0.0, groups[g][1])])
+            continue
+        class_row = {cls: add_row(0.0, members) for cls, members in classes.items()}
+        convexity = add_row(1.0, ())
+        for chosen in sets:
+            value = sum(groups[g][0] for g in frozenset().union(*chosen))
+            add_column(-value, [*(class_row[cls] for cls in chosen), convexity])
+
+    n_columns = n_flow + len(objective)
+    # The flow's rows, widened with empty columns for the new ones (CSC: repeat the last
+    # column pointer), above the coverage rows.
+    indptr = np.concatenate([flow.matrix.indptr, np.full(len(objective), flow.matrix.indptr[-1])])
     flow_rows = csc_array(
-        (flow.matrix.data, flow.matrix.indices, indptr), shape=(flow.matrix.shape[0], n_columns)
+        (flow.matrix.data, flow.matrix.indices, indptr), shape=(n_flow_rows, n_columns)
     )
-    # One row per live group: z[i,g] - Σ_{p∈g} x[i,p] ≤ 0.
-    sizes = [len(members) for _, members in groups]
-    members = np.fromiter((n for _, group in groups for n in group), np.int64, count=sum(sizes))
-    rows = np.concatenate([np.arange(n_groups), np.repeat(np.arange(n_groups), sizes)])
-    cols = np.concatenate([n_flow + np.arange(n_groups), members])
-    vals = np.concatenate([np.ones(n_groups), -np.ones(len(members))])
-    group_rows = csc_array((vals, (rows, cols)), shape=(n_groups, n_columns))
-    constraints = LinearConstraint(
-        vstack([flow_rows, group_rows], format="csc"),
-        np.concatenate([flow.rhs, np.full(n_groups, -np.inf)]),
-        np.concatenate([flow.rhs, np.zeros(n_groups)]),
+    coverage_rows = csc_array((vals, (rows, cols)), shape=(len(row_upper), n_columns))
+    return _CoverageProgram(
+        matrix=vstack([flow_rows, coverage_rows], format="csc"),
+        row_lower=np.concatenate([flow.rhs, np.full(len(row_upper), -np.inf)]),
+        row_upper=np.concatenate([flow.rhs, row_upper]),
+        objective=np.concatenate([flow.objective, objective]),
+        upper=np.concatenate([flow.upper, np.ones(len(objective))]),
+        pair_items=pair_items,
+        pair_providers=pair_providers,
+        arc_providers=arc_providers,
+        need=need,
+        groups=groups,
+        slack_weight=slack_weight,
     )
-    objective = np.concatenate([flow.objective, [-bonus for bonus, _ in groups]])
-    integrality = np.zeros(n_columns)
-    integrality[: len(free)] = 1  # x only: once x is whole, so are s and z, and y is not read
-    result = milp(
-        objective,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(n_columns), np.concatenate([flow.upper, np.ones(n_groups)])),
-        constraints=constraints,
-        options={"mip_rel_gap": 0.0},  # zero gap: the proven optimum, not a good solution
+
+
+_MOST_SETS = 2000
+"""Above this many sets for one item, its coverage stays as one row per group."""
+
+
+def _class_sets(
+    classes: list[frozenset[int]], need: int
+) -> list[tuple[frozenset[int], ...]] | None:
+    """The sets of at most ``need`` classes in which no class lies inside the union of the
+    others (``_coverage_program``), or None when there would be more than ``_MOST_SETS``."""
+    sets: list[tuple[frozenset[int], ...]] = []
+    for size in range(1, min(need, len(classes)) + 1):
+        if math.comb(len(classes), size) > _MOST_SETS:
+            return None
+        for chosen in combinations(classes, size):
+            if all(
+                not cls <= frozenset().union(*(other for other in chosen if other is not cls))
+                for cls in chosen
+            ):
+                sets.append(chosen)
+        if len(sets) > _MOST_SETS:
+            return None
+    return sets
+
+
+# Where pricing starts (measured on the province-scale benchmark: enough that few rounds follow,
+# few enough that the first LP stays small). Exactness does not depend on them.
+_FIRST_PAIRS_PER_PROVIDER = 6
+_FIRST_PAIRS_PER_ITEM = 3
+_PRICING_TOLERANCE = 1e-9
+
+
+def _priced_relaxation(program: _CoverageProgram) -> tuple[float, np.ndarray, np.ndarray]:
+    """The LP relaxation's bound, every column's reduced cost and the LP's x, by column
+    generation.
+
+    Most pairs are never worth using, so the LP starts with each provider's and each item's
+    most promising pairs (all other columns are in from the start) and adds the pairs whose
+    reduced cost is negative until there is none: then the LP over all columns is solved. The
+    bound is recomputed from the duals over every column (Lagrangian: ``y·b + Σ min(d·0,
+    d·upper)`` with each dual clipped to its sign), so it is a valid lower bound whatever the
+    LP's tolerances did, and a solution with ``x[j] = 1`` costs at least ``bound + d[j]``.
+    """
+    matrix, n_pairs = program.matrix, program.n_pairs
+    columns = np.concatenate(
+        [_first_pairs(program), np.arange(n_pairs, matrix.shape[1], dtype=np.int64)]
     )
-    if result.status != 0:  # feasible (slacks) and bounded: anything else is a solver failure
-        raise RuntimeError(f"assignment MILP failed: {result.message}")
-    return _used_pairs(free, result.x, "assignment MILP")
+    in_model = np.zeros(matrix.shape[1], dtype=bool)
+    in_model[columns] = True
+    highs = _highs()
+    highs.passModel(_lp(program, columns, integer=False))
+    order = [columns]  # HiGHS' column order
+    while True:
+        _run(highs, "assignment LP")
+        duals = np.asarray(highs.getSolution().row_dual)
+        reduced = program.objective - matrix.T @ duals
+        entering = np.flatnonzero(~in_model & (reduced < -_PRICING_TOLERANCE))
+        if not len(entering):
+            break
+        in_model[entering] = True
+        order.append(entering)
+        block = matrix[:, entering]
+        highs.addCols(
+            len(entering), program.objective[entering], np.zeros(len(entering)),
+            program.upper[entering], block.nnz, block.indptr[:-1].astype(np.int32),
+            block.indices.astype(np.int32), block.data,
+        )  # fmt: skip
+    # Minimisation: a dual may be positive only on a finite lower bound, negative on an upper.
+    lower_finite, upper_finite = np.isfinite(program.row_lower), np.isfinite(program.row_upper)
+    duals = np.where((duals > 0) & ~lower_finite, 0.0, duals)
+    duals = np.where((duals < 0) & ~upper_finite, 0.0, duals)
+    row_bound = np.where(duals > 0, np.where(lower_finite, program.row_lower, 0.0),
+                         np.where(upper_finite, program.row_upper, 0.0))  # fmt: skip
+    reduced = program.objective - matrix.T @ duals
+    bound = float(duals @ row_bound + np.minimum(reduced * program.upper, 0.0).sum())
+    relaxed = np.zeros(matrix.shape[1])
+    relaxed[np.concatenate(order)] = highs.getSolution().col_value
+    return bound, reduced, relaxed[:n_pairs]
+
+
+def _first_pairs(program: _CoverageProgram) -> np.ndarray:
+    """The pairs the column generation starts with: each provider's and each item's best by
+    cost minus every bonus the pair could earn (a guess; pricing adds whatever is missing)."""
+    promise = program.objective[: program.n_pairs].copy()
+    for bonus, members in program.groups:
+        promise[members] -= bonus
+    chosen = np.zeros(program.n_pairs, dtype=bool)
+    for owner, count in (
+        (program.pair_providers, _FIRST_PAIRS_PER_PROVIDER),
+        (program.pair_items, _FIRST_PAIRS_PER_ITEM),
+    ):
+        order = np.lexsort((np.arange(program.n_pairs), promise, owner))
+        owners = owner[order]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        rank = np.arange(program.n_pairs) - np.repeat(starts, np.diff(np.r_[starts, len(owners)]))
+        chosen[order[rank < count]] = True
+    return np.flatnonzero(chosen)
+
+
+def _solve_near_the_bound(
+    program: _CoverageProgram, bound: float, reduced: np.ndarray, relaxed: np.ndarray
+) -> np.ndarray:
+    """The optimal x: the relaxation's own x when it is whole and costs no more than the bound
+    (often, the sets make the relaxation that tight), else by the MILP over the pairs with a
+    reduced cost of at most ``margin``.
+
+    A solution using a left-out pair costs more than ``bound + margin``. So when the restricted
+    optimum costs no more than that, it is the optimum; otherwise its cost ``c`` becomes the
+    margin's source (``margin = c - bound``) and the MILP is solved once more over the pairs
+    that could still beat it, starting from it — and that optimum passes the test.
+    """
+    slack = 1e-9 * (1.0 + abs(bound))
+    margin = slack
+    x = np.round(relaxed).astype(np.int64)
+    whole = bool(np.all(np.abs(relaxed - x) <= _INTEGRALITY_TOLERANCE))
+    if whole and _cost_of(program, x) <= bound + margin:
+        return x
+    start = None
+    while True:
+        keep = np.flatnonzero(reduced[: program.n_pairs] <= margin)
+        x = _restricted_milp(program, keep, start)
+        cost = _cost_of(program, x)
+        if cost <= bound + margin:
+            return x
+        margin, start = cost - bound + slack, x
+
+
+def _restricted_milp(
+    program: _CoverageProgram, keep: np.ndarray, start: np.ndarray | None
+) -> np.ndarray:
+    """Solve the MILP with only the ``keep`` pairs and return x over all pairs (0 or 1)."""
+    n_pairs = program.n_pairs
+    columns = np.concatenate([keep, np.arange(n_pairs, program.matrix.shape[1], dtype=np.int64)])
+    highs = _highs()
+    highs.setOptionValue("mip_rel_gap", 0.0)  # zero gap: the proven optimum, not a good one
+    highs.passModel(_lp(program, columns, integer=True))
+    if start is not None:
+        highs.setSolution(len(keep), np.arange(len(keep), dtype=np.int32), start[keep])
+    _run(highs, "assignment MILP")
+    values = np.asarray(highs.getSolution().col_value)[: len(keep)]
+    if np.any(np.abs(values - np.round(values)) > _INTEGRALITY_TOLERANCE):
+        raise RuntimeError("assignment MILP returned a fractional solution")
+    x = np.zeros(n_pairs, dtype=np.int64)
+    x[keep] = np.round(values)
+    return x
+
+
+def _cost_of(program: _CoverageProgram, x: np.ndarray) -> float:
+    """The objective of an integral x with the best rest (loads on the cheapest balance arcs,
+    slack for what is missing, every group hit earned), computed exactly, not read from HiGHS."""
+    chosen = x.astype(bool)
+    cost = float(program.objective[: program.n_pairs][chosen].sum())
+    arcs = program.arc_providers
+    if len(arcs):
+        loads = np.bincount(program.pair_providers[chosen], minlength=int(arcs.max()) + 1)
+        starts = np.flatnonzero(np.r_[True, arcs[1:] != arcs[:-1]])
+        rank = np.arange(len(arcs)) - np.repeat(starts, np.diff(np.r_[starts, len(arcs)]))
+        arc_costs = program.objective[program.n_pairs : program.n_pairs + len(arcs)]
+        cost += float(arc_costs[rank < loads[arcs]].sum())
+    covered = np.bincount(program.pair_items[chosen], minlength=len(program.need))
+    cost += program.slack_weight * float((program.need - covered).sum())
+    cost -= sum(bonus for bonus, members in program.groups if chosen[members].any())
+    return cost
+
+
+def _highs() -> highspy.Highs:
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+def _lp(program: _CoverageProgram, columns: np.ndarray, *, integer: bool) -> highspy.HighsLp:
+    """The programme restricted to ``columns`` (pairs first), x integral when ``integer``."""
+    block = program.matrix[:, columns]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(columns), block.shape[0]
+    lp.col_cost_ = program.objective[columns]
+    lp.col_lower_ = np.zeros(len(columns))
+    lp.col_upper_ = program.upper[columns]
+    lp.row_lower_, lp.row_upper_ = program.row_lower, program.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = block.indptr
+    lp.a_matrix_.index_ = block.indices
+    lp.a_matrix_.value_ = block.data
+    if integer:
+        n_integer = int(np.count_nonzero(columns < program.n_pairs))
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * n_integer + [
+            highspy.HighsVarType.kContinuous
+        ] * (len(columns) - n_integer)
+    return lp
+
+
+def _run(highs: highspy.Highs, what: str) -> None:
+    """Run HiGHS; feasible (the slacks) and bounded, so anything but optimal is a failure."""
+    highs.run()
+    status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"{what} failed: {highs.modelStatusToString(status)}")
 
 
 def _live_groups(

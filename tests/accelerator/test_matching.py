@@ -26,6 +26,7 @@ from accelerator.matching import (
     TeamData,
     match,
 )
+from app import optimiser
 from app.optimiser import AssignmentProblem, Coverage, solve
 
 FINANCE, MARKETING, LEGAL, TECHNOLOGY = 1, 2, 3, 4
@@ -435,6 +436,48 @@ def test_reaches_the_exhaustive_optimum_on_small_random_cohorts(seed):
         for t, r in zip(data.teams, result.teams, strict=True)
     )
     assert result.total_fit == recomputed
+    assert (result.lacking, -result.total_fit) == oracle(data)
+
+
+def test_a_fractional_relaxation_still_ends_at_the_exhaustive_optimum():
+    # Five teams share three mentors (8 places for 10 slots). The LP relaxation splits mentors
+    # between teams here, so the optimum is found by the MILP over the pairs the bound allows,
+    # which must look past them once: the result is still the exhaustive optimum.
+    data = MatchingData(
+        teams=(
+            team(3, 6, preferred=[1002]),
+            team(4, 5, 3),
+            team(6, 5, preferred=[1003]),
+            team(7, 1, 4),
+            team(10, 5, 3),
+        ),
+        mentors=(
+            mentor(1001, 4, 5, capacity=3),
+            mentor(1002, 1, 5, capacity=2),
+            mentor(1003, 1, 3, 4, capacity=3),
+        ),
+        mentors_per_team=2,
+    )
+    result = match(data)
+    assert (result.lacking, -result.total_fit) == oracle(data) == (2, -76)
+
+
+@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize(
+    "shortcut",
+    [
+        # Every team's coverage as one row per need (what a team with too many sets gets).
+        {"_MOST_SETS": 0},
+        # Pricing starts from no pair at all: everything it needs, it has to find.
+        {"_FIRST_PAIRS_PER_PROVIDER": 0, "_FIRST_PAIRS_PER_ITEM": 0},
+    ],
+    ids=["group-rows", "pricing-from-nothing"],
+)
+def test_the_optimum_does_not_depend_on_the_solver_shortcuts(seed, shortcut, monkeypatch):
+    for name, value in shortcut.items():
+        monkeypatch.setattr(optimiser, name, value)
+    data = random_cohort(random.Random(1000 + seed), max_teams=6, max_mentors=6)
+    result = match(data)
     assert (result.lacking, -result.total_fit) == oracle(data)
 
 
