@@ -213,9 +213,14 @@ def _exclusion_kinds(
     team_organisations: set[str],
 ) -> tuple[str, ...]:
     """Why the pair is never proposed; ``organisation`` and ``team_organisations`` folded."""
+    kinds = [RELEASED] if (team.id, mentor.id) in released else []
+    return (*kinds, *_conflicts(team, mentor, organisation, team_organisations))
+
+
+def _conflicts(
+    team: TeamData, mentor: MentorData, organisation: str, team_organisations: set[str]
+) -> tuple[str, ...]:
     kinds = []
-    if (team.id, mentor.id) in released:
-        kinds.append(RELEASED)
     if mentor.id in team.excluded:
         kinds.append(EXCLUDED)
     if organisation and organisation in team_organisations:
@@ -223,6 +228,13 @@ def _exclusion_kinds(
     if mentor.unit_id is not None and mentor.unit_id in team.unit_ids:
         kinds.append(SAME_UNIT)
     return tuple(kinds)
+
+
+def conflict_kinds(team: TeamData, mentor: MentorData) -> tuple[str, ...]:
+    """Why this mentor may never be given to this team, released pairs aside: the rule a
+    page applies to a pair added by hand, the same the matching applies."""
+    team_organisations = {fold(name) for name in team.organisations}
+    return _conflicts(team, mentor, fold(mentor.organisation), team_organisations)
 
 
 def _pair_cost(team: TeamData, mentor: MentorData) -> float:

@@ -93,9 +93,7 @@ class Milestone(db.Model):
     __table_args__ = (CheckConstraint(one_of("kind", MilestoneKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
-    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default=MilestoneKind.OTHER)
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date]
@@ -160,9 +158,7 @@ class CohortTeam(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
-    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     # The project that earned the place (an entry of published results), when there is one.
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"), index=True)
@@ -258,9 +254,7 @@ class MentorMatch(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
-    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     cohort_team_id: Mapped[int] = mapped_column(
         ForeignKey("cohort_teams.id", ondelete="CASCADE"), index=True
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
+from flask import flash
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -70,3 +72,19 @@ def choices(pairs: list[tuple[object, object]]) -> list[SelectChoice]:
 def with_none(options: list[SelectChoice]) -> list[SelectChoice]:
     """The options with an empty first choice (value 0)."""
     return [SelectChoice(0, "—"), *options]
+
+
+def show_reasons(
+    reasons: Iterable[str],
+    messages: Mapping[str, tuple[str | None, object]],
+    form: FlaskForm | None = None,
+) -> None:
+    """Each refusal reason's message beside its field when the form has that field
+    (`messages`: reason → (field name or None, message)), otherwise flashed on top."""
+    for reason in reasons:
+        field_name, text = messages[reason]
+        field = form._fields.get(field_name) if form is not None and field_name else None
+        if field is not None:
+            field.errors = [*field.errors, str(text)]
+        else:
+            flash(str(text), "danger")

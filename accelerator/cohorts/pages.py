@@ -3,7 +3,7 @@ refusal reason maps to (beside its field when the form has it)."""
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,6 +13,7 @@ from accelerator.cohorts.services import MAX_CAPACITY
 from accelerator.models import Cohort, Milestone
 from app.access import require
 from app.db import db
+from app.forms_common import show_reasons
 
 # reason → (the form field it concerns, or None for the page, message)
 MESSAGES: dict[str, tuple[str | None, object]] = {
@@ -56,13 +57,7 @@ def message(reason: str) -> str:
 
 def show_refusal(error: CohortError, form: FlaskForm | None = None) -> None:
     """Each reason beside its field when the form has it, otherwise as a message on top."""
-    for reason in error.reasons:
-        field_name, text = MESSAGES[reason]
-        field = form._fields.get(field_name) if form is not None and field_name else None
-        if field is not None:
-            field.errors = [*field.errors, text]
-        else:
-            flash(str(text), "danger")
+    show_reasons(error.reasons, MESSAGES, form)
 
 
 def managed_cohort(cohort_id: int) -> Cohort:

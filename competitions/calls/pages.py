@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from app.access import require
 from app.db import db
+from app.forms_common import show_reasons
 from app.people.models import User
 from app.units.models import Unit
 from app.units.queries import all_units, subtree, unit_choices
@@ -150,13 +151,7 @@ def message(reason: str) -> str:
 
 def show_refusal(error: CallError, form: FlaskForm | None = None) -> None:
     """Each reason beside its field when the form has it, otherwise as a message on top."""
-    for reason in error.reasons:
-        field_name, text = MESSAGES[reason]
-        field = form._fields.get(field_name) if form is not None and field_name else None
-        if field is not None:
-            field.errors = [*field.errors, text]
-        else:
-            flash(str(text), "danger")
+    show_reasons(error.reasons, MESSAGES, form)
 
 
 def managed_competition(competition_id: int) -> Competition:
