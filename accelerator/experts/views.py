@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from accelerator import bp
 from accelerator.cohorts.errors import CohortError
 from accelerator.cohorts.pages import managed_cohort
-from accelerator.experts import directory, services
+from accelerator.experts import directory, profile_import, services  # noqa: F401  (registers)
 from accelerator.experts.forms import DirectoryForm, NeedsForm, ProfileForm
 from accelerator.experts.pages import (
     NEEDS_FIELDS,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 
 from app.db import db
+from app.people.imports.extensions import ExpertColumns, RowCheck, registered
 from app.people.imports.lookup import UnitIndex, same_person, users_by_email
 from app.people.models import ExpertiseTag, Role, User
 from app.spreadsheet_imports import (
@@ -25,6 +26,7 @@ from app.spreadsheet_imports import (
     Report,
     Row,
     build_template,
+    column_letter,
     problem_at,
     read_report,
     split_list,
@@ -63,12 +65,15 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def template_bytes() -> bytes:
-    """The template, with today's expertise tags listed in its guide and in its example."""
+    """The template, with today's expertise tags listed in its guide and in its example,
+    and the columns feature packages add after the core's."""
     tags = all_tags()
-    columns = list(COLUMNS)
+    specs = registered()
+    columns = list(all_columns(specs))
     if tags:
         example = "; ".join(tag.name_vi for tag in tags[:2])
-        columns[-1] = _with_example(columns[-1], example)
+        last = len(COLUMNS) - 1
+        columns[last] = _with_example(columns[last], example)
     return build_template(
         columns,
         sheet_title="Chuyên gia",
@@ -79,11 +84,17 @@ def template_bytes() -> bytes:
             "Người chưa có tài khoản được tạo tài khoản và nhận email kích hoạt (dùng một "
             "lần, có hạn). Người đã có tài khoản chỉ được thêm vai trò và lĩnh vực còn thiếu.",
             "Nhập lại cùng một tệp không tạo thêm gì.",
+            *(line for spec in specs for line in spec.guide_lines),
         ],
         guide_tables=[
-            ("Lĩnh vực chuyên môn (mã — tên)", [f"{t.code} — {t.name_vi}" for t in tags])
+            ("Lĩnh vực chuyên môn (mã — tên)", [f"{t.code} — {t.name_vi}" for t in tags]),
+            *(table for spec in specs for table in spec.guide_tables()),
         ],
     )
+
+
+def all_columns(specs: Sequence[ExpertColumns]) -> tuple[Column, ...]:
+    return (*COLUMNS, *(column for spec in specs for column in spec.columns))
 
 
 def _with_example(column: Column, example: str) -> Column:
@@ -108,12 +119,15 @@ class ExpertPlan:
     new_roles: list[str] = field(default_factory=list)
     tags: list[ExpertiseTag] = field(default_factory=list)
     new_tags: list[ExpertiseTag] = field(default_factory=list)
+    # What the features' columns change: (feature, its plan) for `apply`, and in words.
+    extras: list[tuple[ExpertColumns, object]] = field(default_factory=list)
+    extra_changes: list[str] = field(default_factory=list)
 
     @property
     def action(self) -> str:
         if self.user is None:
             return "create"
-        return "update" if self.new_roles or self.new_tags else "unchanged"
+        return "update" if self.new_roles or self.new_tags or self.extras else "unchanged"
 
 
 @dataclass
@@ -147,7 +161,7 @@ class TagIndex:
 
 def check_experts(data: bytes) -> ExpertReport:
     """Read the file, check every row against the database, plan what applying does."""
-    base = read_report(data, COLUMNS)
+    base, columns, specs = _read(data, registered())
     report = ExpertReport(
         rows=base.rows,
         file_problem=base.file_problem,
@@ -159,12 +173,45 @@ def check_experts(data: bytes) -> ExpertReport:
     users = users_by_email((row.text("email") for row in report.rows), expertise=True)
     units = UnitIndex(row.text("unit") for row in report.rows)
     tags = TagIndex(all_tags())
+    extras = [(spec, spec.start_check(columns)) for spec in specs]
     for row in report.rows:
-        _check_row(row, users, units, tags)
+        _check_row(row, users, units, tags, extras)
     return report
 
 
-def _check_row(row: Row, users: dict[str, User], units: UnitIndex, tags: TagIndex) -> None:
+def _read(
+    data: bytes, specs: Sequence[ExpertColumns]
+) -> tuple[Report, tuple[Column, ...], tuple[ExpertColumns, ...]]:
+    """Read the file with every column. The features' columns are optional: a file
+    without a feature's first heading where it belongs (made from an older template) is read
+    again without that feature's columns and those after it, and imports as before."""
+    columns = all_columns(specs)
+    report = read_report(data, columns)
+    if report.file_problem != "bad_header" or not specs:
+        return report, columns, tuple(specs)
+    index = {column_letter(i): i for i in range(len(columns))}
+    bad = {index[letter] for letter, _wanted, _found in report.bad_columns}
+    cut, present = len(COLUMNS), []
+    for spec in specs:
+        if cut in bad:
+            break  # the file lacks this feature's columns (what follows is ignored, as before)
+        present.append(spec)
+        cut += len(spec.columns)
+    if min(bad) < cut:
+        # A wrong heading among the columns the file has: name those only.
+        report.bad_columns = [item for item in report.bad_columns if index[item[0]] < cut]
+        return report, columns, tuple(specs)
+    columns = all_columns(present)
+    return read_report(data, columns), columns, tuple(present)
+
+
+def _check_row(
+    row: Row,
+    users: dict[str, User],
+    units: UnitIndex,
+    tags: TagIndex,
+    extras: Sequence[tuple[ExpertColumns, RowCheck]] = (),
+) -> None:
     unit = None
     if row.text("unit"):
         unit, code = units.find(row.text("unit"))
@@ -186,6 +233,9 @@ def _check_row(row: Row, users: dict[str, User], units: UnitIndex, tags: TagInde
             )
         if not user.is_active:
             row.problems.append(problem_at(COLUMNS, "email", "disabled", email))
+    checked = [(spec, check(row, user)) for spec, check in extras]
+    for _spec, extra in checked:
+        row.problems.extend(extra.problems)
     if row.problems:
         return
     roles = [str(role) for role in ROLES_OF[row.text("role")]]
@@ -197,4 +247,8 @@ def _check_row(row: Row, users: dict[str, User], units: UnitIndex, tags: TagInde
         held = user.role_names()
         plan.new_roles = [role for role in roles if role not in held]
         plan.new_tags = [tag for tag in chosen if tag not in user.expertise]
+    for spec, extra in checked:
+        if extra.changes:
+            plan.extras.append((spec, extra.plan))
+            plan.extra_changes.extend(extra.changes)
     row.plan = plan

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.people.imports.extensions import extra_message
 from app.spreadsheet_imports import Problem
 from app.spreadsheet_messages import refusal_message
 
@@ -62,4 +63,7 @@ def problem_message(problem: Problem) -> str:
     if code == "ambiguous_unit":
         return _("Several units are named “%(value)s”: write the unit's code instead.",
                  value=value)  # fmt: skip
-    raise KeyError(code)
+    text = extra_message(problem)  # the codes of the columns a feature adds
+    if text is None:
+        raise KeyError(code)
+    return text

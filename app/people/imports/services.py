@@ -3,8 +3,9 @@ is now, then every row is applied, or none (a refusal raises before anything cha
 
 New people get their account through app.people.services.create_account (the activation
 email with its single-use, expiring link included); known people only gain the roles and
-expertise tags they lack. One audit event names the import and its counts, beside those
-create_account and grant_role write for each person.
+expertise tags they lack. The columns a feature adds (app.people.imports.extensions) are
+applied by the feature, row by row, in the same transaction. One audit event names the
+import and its counts, beside those create_account and grant_role write for each person.
 
 Functions change the session and flush; they never commit."""
 
@@ -30,6 +31,7 @@ class Applied:
     unchanged: int = 0
     role_grants: int = 0
     tags_added: int = 0
+    extras_applied: int = 0  # rows whose features' columns changed something
 
 
 def apply_experts(stored: StoredFile, *, by: User) -> Applied:
@@ -60,6 +62,9 @@ def apply_experts(stored: StoredFile, *, by: User) -> Applied:
             applied.unchanged += 1
             continue
         applied.tags_added += add_expertise(user, plan.new_tags, by=by)
+        for spec, extra in plan.extras:
+            spec.apply(user, extra, by)
+        applied.extras_applied += bool(plan.extras)
     audit.record(
         IMPORT_ACTION,
         stored,
