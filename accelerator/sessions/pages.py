@@ -39,6 +39,10 @@ MESSAGES: dict[str, tuple[str | None, object]] = {
             "any more."
         ),
     ),
+    "already_logged": (
+        None,
+        _l("This session is already logged (same day, length and topics): nothing was added."),
+    ),
     "date_required": ("held_on", _l("Enter the date of the session.")),
     "date_in_future": (
         "held_on",

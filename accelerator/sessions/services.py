@@ -162,6 +162,20 @@ def log_session(match: MentorMatch, data: SessionData, *, by: User) -> Mentoring
     side = _check_writer(match, by)
     data = _tidy(data)
     refuse_if(_problems(match, data))
+    # A double click, or the form sent again from a second tab, logs nothing twice: the pair's
+    # row is locked (two requests at once take turns on PostgreSQL; SQLite writes one at a
+    # time anyway), then a session with the same author, day, length and topics is looked for.
+    db.session.execute(select(MentorMatch.id).where(MentorMatch.id == match.id).with_for_update())
+    twin = db.session.scalar(
+        select(MentoringSession.id).where(
+            MentoringSession.match_id == match.id,
+            MentoringSession.author_id == by.id,
+            MentoringSession.held_on == data.held_on,
+            MentoringSession.duration_minutes == data.duration_minutes,
+            MentoringSession.topics == data.topics,
+        )
+    )
+    refuse_if(["already_logged"] if twin is not None else [])
     session = MentoringSession(match=match, logged_by=side, author_id=by.id)
     _apply(session, data)
     db.session.add(session)

@@ -6,6 +6,7 @@ inactive pairs reminded at most once a week; who sees and does what."""
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -269,6 +270,20 @@ def test_mentor_logs_a_session_the_team_confirms_it_once(client, db, s):
     assert snapshot() == before
     assert ("danger", "This session has already been answered.") in page_flashes(client, s.match)
     assert audit_actions(db) == ["mentoring.session_log", "mentoring.session_confirm"]
+
+
+def test_the_same_session_sent_twice_is_logged_once(client, db, s):
+    """A double click or a second tab: the second post adds nothing and says why."""
+    sign_in(client, s.accounts, "mentor")
+    assert post(client, log_url(s.match), form(), log_url(s.match)).status_code == 302
+    before = snapshot()
+    again = post(client, log_url(s.match), form(), log_url(s.match))
+    assert snapshot() == before
+    assert len(sessions(db)) == 1
+    assert again.status_code == 200
+    assert "This session is already logged (same day, length and topics): nothing was added." in (
+        " ".join(unescape(again.get_data(as_text=True)).split())
+    )
 
 
 def test_team_logs_a_session_the_mentor_disputes_it_with_a_note(client, db, s):
