@@ -112,8 +112,9 @@ def _snapshot(row: MentorMatch) -> dict:
 
 
 def propose(cohort: Cohort, *, actor: User) -> matching.MatchingResult:
-    """Run the engine and put its new pairs in place of the cohort's proposed ones (those
-    added by hand included); published pairs are kept and count against m and capacities."""
+    """Run the engine and put its new pairs in place of its earlier proposal. Published pairs
+    and pairs an organizer added by hand are kept as they are, and count against m and the
+    capacities: proposing again never undoes a decision a person took."""
     lock_cohort(cohort)
     panel = load_matching_data(cohort)
     problems = []
@@ -122,8 +123,17 @@ def propose(cohort: Cohort, *, actor: User) -> matching.MatchingResult:
     if not panel.assignable:
         problems.append("no_mentors")
     refuse_if(problems)
-    result = matching.match(panel.data)
-    dropped = [m for m in panel.matches if m.status == MatchStatus.PROPOSED]
+    by_hand = [
+        m
+        for m in panel.matches
+        if m.status == MatchStatus.PROPOSED
+        and m.source == MatchSource.HAND
+        and m.cohort_team_id in panel.team_data
+        and m.mentor_id in panel.mentor_data
+    ]
+    kept = panel.data.kept | {(m.cohort_team_id, m.mentor_id) for m in by_hand}
+    result = matching.match(replace(panel.data, kept=frozenset(kept)))
+    dropped = [m for m in panel.matches if m.status == MatchStatus.PROPOSED and m not in by_hand]
     for row in dropped:
         db.session.delete(row)
     db.session.flush()  # the deletes first: the engine may propose a dropped pair again

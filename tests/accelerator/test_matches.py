@@ -293,6 +293,20 @@ def test_proposing_again_keeps_published_pairs_and_replaces_proposed_ones(client
     assert second.id
 
 
+def test_proposing_again_keeps_the_pairs_added_by_hand(client, db, ms):
+    first, _ = ms.teams
+    sign_in(client, ms.accounts, "organizer")
+    propose(client, ms)
+    organizer_post(client, ms, "/add", {"cohort_team": first.id, "mentor": ms.mentors["cuong"].id})
+    hand = (first.id, ms.mentors["cuong"].id, MatchStatus.PROPOSED, MatchSource.HAND)
+    assert hand in pairs(db)
+    propose(client, ms)
+    assert hand in pairs(db)
+    # The hand pair counts against the team's m: no more mentors than m.
+    mine = [p for p in pairs(db) if p[0] == first.id and p[2] != MatchStatus.RELEASED]
+    assert len(mine) <= ms.cohort.mentors_per_team
+
+
 # --- by hand --------------------------------------------------------------------------------
 
 
