@@ -8,7 +8,7 @@ CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SOURCES := app competitions judging accelerator
 
-.PHONY: run test test-sqlite test-postgres install translations extract-messages lint format clean bench
+.PHONY: run test test-e2e test-sqlite test-postgres install translations extract-messages lint format clean bench
 
 install: $(STAMP)
 
@@ -39,12 +39,21 @@ test: install translations
 		$(BIN)/pytest -n auto; \
 	fi
 
-# Province-scale benchmarks (minutes, not part of the tests); numbers go to docs/performance.md.
+# Real-browser journeys (Debian's Chromium at /usr/bin/chromium); screenshots of every step
+# go to test-artifacts/e2e/.
+test-e2e: install translations
+	$(BIN)/pytest tests/e2e -p no:xdist
+
+# Province-scale benchmarks (minutes, not part of the tests); they rewrite docs/performance.md
+# (prose in bench/performance.md.in). PostgreSQL too when BENCH_DATABASE_URL or TEST_DATABASE_URL
+# is set. A failed script leaves its figures "not measured" and fails the target after the rewrite.
 bench: install translations
-	$(BIN)/python bench/bench_ranking.py --runs 7
-	$(BIN)/python bench/bench_assignment.py --repeat 5
-	$(BIN)/python bench/bench_imports.py --runs 5
-	$(BIN)/python bench/bench_matching.py --repeat 5
+	results=$$(mktemp -d) && trap 'rm -rf "$$results"' EXIT && failed=0 && \
+	{ $(BIN)/python bench/bench_ranking.py --runs 7 --json "$$results/ranking.json" || failed=1; } && \
+	{ $(BIN)/python bench/bench_assignment.py --repeat 5 --json "$$results/assignment.json" || failed=1; } && \
+	{ $(BIN)/python bench/bench_imports.py --runs 5 --json "$$results/imports.json" || failed=1; } && \
+	{ $(BIN)/python bench/bench_matching.py --repeat 5 --json "$$results/matching.json" || failed=1; } && \
+	$(BIN)/python bench/report.py "$$results" && exit $$failed
 
 lint: install
 	$(BIN)/ruff check .
