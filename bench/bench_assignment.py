@@ -39,9 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import scipy  # noqa: E402
 
 import judging.assignment.planning as planning  # noqa: E402
+from bench.report import figure, write_results  # noqa: E402
 
 ENTRIES, POOLS, JUDGES, K = 2000, 20, 150, 3
 CONFLICT_RATE = 0.02
+TARGET = 3.0  # seconds, the planner alone and the proposal end to end
 PASSWORD = "Hạt giống nảy mầm 2026"  # noqa: S105 — a throwaway account in a temporary database
 SECTORS = sorted(planning.SECTOR_EXPERTISE)
 TAGS = sorted(
@@ -100,7 +102,7 @@ def round_data(rng: random.Random, *, per_pool: bool) -> planning.RoundData:
     return planning.RoundData(entries, judges, conflicts, k=K)
 
 
-def time_pure(per_pool: bool, repeat: int) -> None:
+def time_pure(per_pool: bool, repeat: int) -> list[dict]:
     data = round_data(random.Random(2026), per_pool=per_pool)
     in_solver: list[float] = []
     original = planning.solve
@@ -134,6 +136,14 @@ def time_pure(per_pool: bool, repeat: int) -> None:
         f"  result: {len(result.add):,} assignments, {result.diagnosis.missing} judge slots "
         f"missing, loads {low}–{high} per judge"
     )
+    return [
+        figure(f"{label}: plan()", statistics.median(totals), target=TARGET),
+        figure(f"{label}: inside solve()", statistics.median(in_solver)),
+        figure(f"{label}: allowed pairs", pairs, unit=""),
+        figure(f"{label}: assignments", len(result.add), unit=""),
+        figure(f"{label}: judge slots missing", result.diagnosis.missing, unit=""),
+        figure(f"{label}: loads per judge", f"{low}–{high}" if low != high else str(low), unit=""),
+    ]
 
 
 # --- the service on SQLite ---------------------------------------------------------------------
@@ -235,7 +245,7 @@ def build_round(per_pool: bool):  # noqa: ANN201
     return round_.id, organizer.id
 
 
-def time_service(per_pool: bool, repeat: int) -> None:
+def time_service(per_pool: bool, repeat: int) -> list[dict]:
     from sqlalchemy import delete, event, select
 
     from app import create_app
@@ -322,21 +332,33 @@ def time_service(per_pool: bool, repeat: int) -> None:
     )
     print(f"  assignment page (GET)         {median_of(page)}")
     print(f"  result: {rows:,} published assignments, {mails} emails queued")
+    return [
+        figure(f"{label}: {name}", statistics.median(runs), database="SQLite", target=target)
+        for name, runs, target in (
+            ("propose_assignments + commit", propose, TARGET),
+            ("publish_proposal + commit", publish, None),
+            ("assignment page (GET)", page, None),
+        )
+    ] + [figure(f"{label}: emails queued", mails, database="SQLite", unit="")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-service", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results there (bench/report.py)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"data: {ENTRIES} entries in {POOLS} pools, {JUDGES} judges, k = {K}, "
           f"~{CONFLICT_RATE:.0%} conflicts, repeat {args.repeat}")  # fmt: skip
+    figures = []
     for per_pool in (True, False):
-        time_pure(per_pool, args.repeat)
+        figures += time_pure(per_pool, args.repeat)
     if not args.skip_service:
         for per_pool in (True, False):
-            time_service(per_pool, args.repeat)
+            figures += time_service(per_pool, args.repeat)
+    if args.json:
+        write_results(args.json, "assignment", runs=args.repeat, figures=figures)
 
 
 if __name__ == "__main__":

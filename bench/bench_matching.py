@@ -43,10 +43,12 @@ import scipy  # noqa: E402
 import competitions  # noqa: E402,F401
 from accelerator import matching  # noqa: E402
 from app import optimiser  # noqa: E402
+from bench.report import figure, write_results  # noqa: E402
 
 TEAMS, EXPERTS, M = 300, 150, 2
 TAGS, SECTORS, UNITS, ORGANISATIONS = 12, 10, 40, 30
 KEPT, RELEASED = 120, 30
+TARGET = 1.0  # seconds, match() end to end
 
 
 def machine() -> str:
@@ -113,7 +115,7 @@ def cohort(rng: random.Random, *, rerun: bool) -> matching.MatchingData:
     return matching.MatchingData(teams, mentors, M, frozenset(kept), frozenset(released))
 
 
-def time_case(rerun: bool, repeat: int) -> None:
+def time_case(rerun: bool, repeat: int) -> list[dict]:
     data = cohort(random.Random(2026), rerun=rerun)
     sizes: dict[str, int] = {}
     solves: list[str] = []
@@ -169,17 +171,33 @@ def time_case(rerun: bool, repeat: int) -> None:
         f"(capacity {sum(m.capacity for m in data.mentors)}), total fit {result.total_fit}, "
         f"{covered} of {needs} needs covered"
     )
+    return [
+        figure(f"{label}: match()", statistics.median(totals), target=TARGET),
+        figure(f"{label}: inside HiGHS", statistics.median(in_solver)),
+        figure(f"{label}: allowed pairs", TEAMS * EXPERTS - len(result.excluded), unit=""),
+        figure(
+            f"{label}: slots filled",
+            f"{result.slots - result.lacking:,} of {result.slots:,}",
+            unit="",
+        ),
+        figure(f"{label}: capacity", sum(m.capacity for m in data.mentors), unit=""),
+        figure(f"{label}: total fit", result.total_fit, unit=""),
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the results there (bench/report.py)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"data: {TEAMS} teams, {EXPERTS} experts, m = {M}, {TAGS} tags, {SECTORS} sectors, "
           f"capacities 1–3, repeat {args.repeat}")  # fmt: skip
+    figures = []
     for rerun in (False, True):
-        time_case(rerun, args.repeat)
+        figures += time_case(rerun, args.repeat)
+    if args.json:
+        write_results(args.json, "matching", runs=args.repeat, figures=figures)
 
 
 if __name__ == "__main__":

@@ -454,7 +454,12 @@ def postgres(base_url: str):  # noqa: ANN201
     return url.render_as_string(hide_password=False), drop, version
 
 
-TARGETS = {"ranking: load + rank + stats": 0.5, "export (load + rank + stats + xlsx)": 2.0}
+TARGETS = {
+    "ranking: load + rank + stats": 0.5,
+    "export (load + rank + stats + xlsx)": 2.0,
+    "export peak memory (MB, tracemalloc)": 200,
+    "styled / bare openpyxl": 1.5,
+}
 
 
 def report(label: str, results: dict[str, float]) -> None:
@@ -470,10 +475,41 @@ def report(label: str, results: dict[str, float]) -> None:
     print(f"  {'styled / bare openpyxl':<42} {ratio:8.2f} ×")
 
 
+def json_figures(database: str, results: dict[str, float]) -> list[dict]:
+    """The figures for bench/report.py: seconds, the peak memory in MB and the styled / bare
+    ratio, each with its target."""
+    from bench.report import figure
+
+    ratio = results["styled workbook alone"] / results["bare openpyxl, same cells"]
+    return [
+        *(
+            figure(
+                name,
+                value,
+                database=database,
+                unit="MB" if name.endswith("(MB, tracemalloc)") else "s",
+                target=TARGETS.get(name),
+            )
+            for name, value in results.items()
+        ),
+        figure(
+            "styled / bare openpyxl",
+            ratio,
+            database=database,
+            unit="×",
+            target=TARGETS["styled / bare openpyxl"],
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per timing (median; ≥ 5)")
-    runs = max(parser.parse_args().runs, 5)
+    parser.add_argument("--json", type=Path, help="also write the results there (bench/report.py)")
+    args = parser.parse_args()
+    runs = max(args.runs, 5)
+    figures: list[dict] = []
+    pg_version = None
     print(machine())
     print(f"{ENTRIES:,} entries · {POOLS} pools · {JUDGES} judges · k = {K} · "
           f"{len(RUBRIC)} criteria · median of {runs} runs")  # fmt: skip
@@ -481,15 +517,24 @@ def main() -> None:
         print("\nSQLite: generating…")
         results = run_on(f"sqlite:///{folder}/bench.sqlite3", runs)
         report("SQLite (file, WAL)", results)
+        figures += json_figures("SQLite", results)
     pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if pg_url:
-        url, drop, version = postgres(pg_url)
-        try:
-            print(f"\nPostgreSQL {version}: generating…")
-            results = run_on(url, runs)
-            report(f"PostgreSQL {version}", results)
-        finally:
-            drop()
+    try:
+        if pg_url:
+            url, drop, version = postgres(pg_url)
+            try:
+                print(f"\nPostgreSQL {version}: generating…")
+                results = run_on(url, runs)
+                report(f"PostgreSQL {version}", results)
+                figures += json_figures("PostgreSQL", results)
+                pg_version = version
+            finally:
+                drop()
+    finally:  # the SQLite figures are kept even when PostgreSQL fails
+        if args.json:
+            from bench.report import write_results
+
+            write_results(args.json, "ranking", runs=runs, figures=figures, postgresql=pg_version)
 
 
 if __name__ == "__main__":
