@@ -1,8 +1,12 @@
-"""Command line: `flask users …`, `flask demo seed`, `flask mail send-pending`."""
+"""Command line: `flask users …`, `flask demo seed`, `flask mail send-pending`,
+`flask backup`, `flask restore`."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -78,7 +82,99 @@ def send_pending_command(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
+def _print_counts(counts: dict[str, int]) -> None:
+    width = max(map(len, counts), default=0)
+    for name, rows in counts.items():
+        click.echo(f"  {name:<{width}}  {rows:>9,}")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB" if size >= 1_000_000 else f"{size / 1000:,.1f} kB"
+
+
+@click.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Replace an existing file at --output.")
+def backup_command(output: Path, force: bool) -> None:
+    """Write the database and the uploaded files to one archive (safe while the app runs)."""
+    from app import audit
+    from app.backup import BackupError, create_backup
+
+    try:
+        report = create_backup(
+            db.engine, Path(current_app.config["UPLOAD_DIR"]), output, force=force
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record(
+        "backup.created",
+        new={"path": str(report.path), "size": report.size, "counts": report.counts},
+    )
+    db.session.commit()
+    click.echo(f"Backup written to {report.path} ({_size(report.size)})")
+    click.echo(
+        f"  database: {report.engine} at schema revision {report.revision}, "
+        f"{_size(report.database_size)}"
+    )
+    click.echo(f"  uploads: {report.upload_files} files, {_size(report.upload_bytes)}")
+    click.echo("Rows per table:")
+    _print_counts(report.counts)
+
+
+@click.command("restore")
+@click.option("--input", "input_path", type=click.Path(path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Replace a database that already has accounts.")
+@click.option("--yes", is_flag=True, help="With --force: do not ask for confirmation.")
+def restore_command(input_path: Path, force: bool, yes: bool) -> None:
+    """Restore an archive written by `flask backup` into the configured database (empty,
+    unless --force) and the upload folder, then check it."""
+    from alembic.script import ScriptDirectory
+
+    from app import audit
+    from app.backup import BackupError, database_is_empty, restore_staged, stage_backup
+
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    head = ScriptDirectory(current_app.extensions["migrate"].directory).get_current_head()
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    # Beside the uploads, so that they are moved into place, not copied.
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=upload_dir))
+    try:
+        staged = stage_backup(input_path, staging, db.engine, head)
+        if not database_is_empty(db.engine):
+            if not force:
+                raise BackupError(
+                    "The configured database already has accounts; give --force to "
+                    "replace everything in it by the backup."
+                )
+            if not yes:
+                click.confirm(
+                    f"Replace everything in {db.engine.url.render_as_string()} by the backup?",
+                    abort=True,
+                )
+        db.session.remove()
+        counts = restore_staged(db.engine, staged, upload_dir)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    # Written into the restored database: the log says where its contents came from.
+    audit.record(
+        "backup.restored",
+        new={"path": str(input_path.absolute()), "counts": counts},
+    )
+    db.session.commit()
+    click.echo(f"Restored {input_path} at schema revision {head}.")
+    if db.engine.dialect.name == "sqlite":
+        click.echo("  SQLite integrity check: ok")
+    click.echo("  every table has the rows of the backup")
+    click.echo(f"  uploads: {staged.manifest['upload_files']} files")
+    click.echo("Rows per table:")
+    _print_counts(counts)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
