@@ -8,10 +8,12 @@ left behind by a failed request.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import unicodedata
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +55,13 @@ IMAGE = FileKind("image", (".png", ".jpg", ".jpeg", ".webp"), None)
 
 EXTENSION_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                    ".webp": "image/webp", ".pdf": "application/pdf"}  # fmt: skip
+
+
+NO_ROOM = _l(
+    "The server has no room left for this file. Nothing was saved; please try again later "
+    "or tell the organizers."
+)
+_NO_ROOM_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 class UploadError(Exception):
@@ -132,32 +141,29 @@ def store_upload(stream: IO[bytes], filename: str | None, kind: FileKind,
             )  # fmt: skip
         )
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    stored_name = _generated_name()
-    target = upload_root() / stored_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
     digest = hashlib.sha256(head)
     size = len(head)
-    try:
-        with open(partial, "wb") as out:
-            out.write(head)
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise UploadError(
-                        str(
-                            _l(
-                                "The file is larger than %(mb)s MB.",
-                                mb=current_app.config["MAX_UPLOAD_MB"],
-                            )
+
+    def checked_chunks() -> Iterator[bytes]:
+        nonlocal size
+        yield head
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise UploadError(
+                    str(
+                        _l(
+                            "The file is larger than %(mb)s MB.",
+                            mb=current_app.config["MAX_UPLOAD_MB"],
                         )
                     )
-                digest.update(chunk)
-                out.write(chunk)
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+                )
+            digest.update(chunk)
+            yield chunk
+
+    stored_name = _generated_name()
+    target = upload_root() / stored_name
+    _write_new(target, checked_chunks())
     on_rollback(lambda: target.unlink(missing_ok=True))
     stored = StoredFile(
         stored_name=stored_name,
@@ -175,18 +181,12 @@ def keep_bytes(data: bytes, filename: str | None, *, content_type: str, by_id: i
     """Keep a checked upload (a workbook between its preview and its confirmation) under a
     generated name, so the confirmation reads exactly the file that was previewed, never
     values sent back in a form. The file goes again if the request's transaction is not
-    committed. Raises UploadError for a name that is not a plain file name."""
+    committed. Raises UploadError for a name that is not a plain file name, or when the
+    disk has no room for it."""
     name = clean_filename(filename)
     stored_name = _generated_name()
     target = upload_root() / stored_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    _write_new(target, [data])
     on_rollback(lambda: target.unlink(missing_ok=True))
     stored = StoredFile(
         stored_name=stored_name,
@@ -199,6 +199,25 @@ def keep_bytes(data: bytes, filename: str | None, *, content_type: str, by_id: i
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def _write_new(target: Path, chunks: Iterable[bytes]) -> None:
+    """Write `target` through a `.part` file renamed into place, so no reader ever finds
+    half a file. Whatever stops the write (a refused chunk, a full disk) removes the partial
+    file; a full disk or a file-size limit is told to the person as an UploadError, not
+    turned into a server error."""
+    partial = target.with_suffix(".part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(partial, target)
+    except BaseException as error:
+        partial.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno in _NO_ROOM_ERRORS:
+            raise UploadError(str(NO_ROOM)) from error
+        raise
 
 
 def own_upload(upload_id: int, *, by_id: int, content_type: str) -> StoredFile | None:

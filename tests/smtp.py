@@ -63,3 +63,8 @@ class SMTPServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+    def restart(self) -> None:
+        """Serve again after a stop (an aiosmtpd controller runs once), same mailbox."""
+        self.controller = Controller(_Handler(self.mailbox), hostname=self.host, port=self.port)
+        self.start()

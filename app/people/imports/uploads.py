@@ -15,7 +15,8 @@ class ImportGone(Exception):
 
 def keep_upload(data: bytes, filename: str | None, *, kind: str, by: User) -> StoredFile:
     """Keep a checked workbook for its confirmation (gone again if the request fails).
-    Raises app.storage.UploadError for a file name that is not a plain one."""
+    Raises app.storage.UploadError for a file name that is not a plain one, or when the
+    disk has no room for it."""
     stored = keep_bytes(data, filename, content_type=XLSX_MIMETYPE, by_id=by.id)
     audit.record(
         "import.upload",
