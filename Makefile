@@ -8,7 +8,7 @@ CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SOURCES := app competitions judging accelerator
 
-.PHONY: run test test-e2e test-sqlite test-postgres install translations extract-messages lint format clean bench
+.PHONY: run test test-e2e test-sqlite test-postgres install translations extract-messages lint format clean bench load
 
 install: $(STAMP)
 
@@ -54,6 +54,13 @@ bench: install translations
 	{ $(BIN)/python bench/bench_imports.py --runs 5 --json "$$results/imports.json" || failed=1; } && \
 	{ $(BIN)/python bench/bench_matching.py --repeat 5 --json "$$results/matching.json" || failed=1; } && \
 	$(BIN)/python bench/report.py "$$results" && exit $$failed
+
+# Festival-day load test (minutes; loopback only, bounded): gunicorn with 4 workers on a
+# PostgreSQL database of its own (BENCH_DATABASE_URL or TEST_DATABASE_URL), 200 judges saving
+# scores with locust, then every acknowledged save checked in the database. Fails on a missed
+# target (PERFORMANCE.md).
+load: install translations
+	$(BIN)/python load/run.py
 
 lint: install
 	$(BIN)/ruff check .
