@@ -11,6 +11,11 @@ from flask.testing import FlaskClient
 
 from tests.helpers import csrf_token, post_form
 
+# Who may use an import page: organizers and admins; others are refused, anonymous to login.
+ROLES = ("anonymous", "participant", "judge", "organizer", "admin")
+LOGIN = "login"
+ALLOWED = dict(zip(ROLES, (LOGIN, 403, 403, 200, 200), strict=True))
+
 REPORT_ROW = re.compile(r'data-row="(\d+)" data-reason="(\w+)" data-column="(\w*)"')
 UPLOAD_ID = re.compile(r'name="upload_id" type="hidden" value="(\d+)"')
 FILE_PROBLEM = re.compile(r'id="file-problem" data-reason="(\w+)"')

@@ -13,10 +13,9 @@ from werkzeug.wrappers import Response
 
 from app.access import roles_required
 from app.admin import bp
-from app.db import rollback_request
 from app.downloads import xlsx_download
 from app.localtime import local_today
-from app.people.imports import checks, flow, services, uploads
+from app.people.imports import checks, flow, services
 from app.people.imports.checks import ExpertReport
 from app.people.imports.forms import ConfirmForm, UploadForm
 from app.people.imports.messages import file_message, problem_message
@@ -68,19 +67,15 @@ def import_experts() -> str:
 @roles_required(Role.ADMIN, Role.ORGANIZER)
 def import_experts_apply() -> str | Response:
     back = redirect(url_for("admin.import_experts"))
-    stored = flow.confirmed_upload(by=_me())
-    if stored is None:
-        return back
-    try:
-        applied = services.apply_experts(stored, by=_me())
-    except flow.ImportRefused as error:
-        rollback_request()
-        flash(file_message(error.reason), "danger")
-        return _page(UploadForm(formdata=None), error.report)
-    except uploads.ImportGone:
-        rollback_request()
-        flash(file_message("upload_gone"), "danger")
-        return back
+    applied = flow.apply_confirmed(
+        lambda stored: services.apply_experts(stored, by=_me()),
+        by=_me(),
+        back=back,
+        refused=lambda report: _page(UploadForm(formdata=None), report),
+        message=file_message,
+    )
+    if not isinstance(applied, services.Applied):
+        return applied
     if applied.created or applied.updated:
         flash(
             _("Import done: %(created)d new accounts (each gets an activation email), "

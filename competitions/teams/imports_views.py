@@ -11,10 +11,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.access import roles_required
-from app.db import rollback_request
 from app.downloads import xlsx_download
 from app.localtime import local_today
-from app.people.imports import flow, uploads
+from app.people.imports import flow
 from app.people.imports.forms import ConfirmForm, UploadForm
 from app.people.imports.messages import file_message
 from app.people.imports.messages import problem_message as people_problem_message
@@ -89,19 +88,15 @@ def import_teams() -> str:
 @roles_required(Role.ADMIN, Role.ORGANIZER)
 def import_teams_apply() -> str | Response:
     back = redirect(url_for("competitions.import_teams"))
-    stored = flow.confirmed_upload(by=_me())
-    if stored is None:
-        return back
-    try:
-        applied = imports_services.apply_teams(stored, by=_me())
-    except flow.ImportRefused as error:
-        rollback_request()
-        flash(file_message(error.reason), "danger")
-        return _page(UploadForm(formdata=None), error.report)
-    except uploads.ImportGone:
-        rollback_request()
-        flash(file_message("upload_gone"), "danger")
-        return back
+    applied = flow.apply_confirmed(
+        lambda stored: imports_services.apply_teams(stored, by=_me()),
+        by=_me(),
+        back=back,
+        refused=lambda report: _page(UploadForm(formdata=None), report),
+        message=file_message,
+    )
+    if not isinstance(applied, imports_services.Applied):
+        return applied
     if applied.accounts_created or applied.members_added or applied.role_grants:
         flash(
             _("Import done: %(teams)d new teams, %(members)d members added, %(accounts)d new "

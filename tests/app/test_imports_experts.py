@@ -23,11 +23,15 @@ from app.people.models import ExpertiseTag, Role, RoleGrant, User
 from app.spreadsheets import XLSX_MIMETYPE
 from app.units.models import Unit
 from tests.helpers import csrf_token, login, post_form, snapshot
-from tests.import_pages import UPLOAD_ID, ImportPage, file_problem, problems
-
-ROLES = ("anonymous", "participant", "judge", "organizer", "admin")
-LOGIN = "login"
-ALLOWED = dict(zip(ROLES, (LOGIN, 403, 403, 200, 200), strict=True))
+from tests.import_pages import (
+    ALLOWED,
+    LOGIN,
+    ROLES,
+    UPLOAD_ID,
+    ImportPage,
+    file_problem,
+    problems,
+)
 
 # fmt: off
 ACCESS: dict[str, dict[str, int | str]] = {

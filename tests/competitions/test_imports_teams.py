@@ -26,11 +26,16 @@ from app.units.models import Unit
 from competitions.models import Team, TeamMember
 from competitions.teams import imports
 from tests.helpers import csrf_token, login, post_form, snapshot
-from tests.import_pages import UPLOAD_ID, ImportPage, file_problem, problems, problems_of
-
-ROLES = ("anonymous", "participant", "judge", "organizer", "admin")
-LOGIN = "login"
-ALLOWED = dict(zip(ROLES, (LOGIN, 403, 403, 200, 200), strict=True))
+from tests.import_pages import (
+    ALLOWED,
+    LOGIN,
+    ROLES,
+    UPLOAD_ID,
+    ImportPage,
+    file_problem,
+    problems,
+    problems_of,
+)
 
 # fmt: off
 ACCESS: dict[str, dict[str, int | str]] = {

@@ -9,8 +9,10 @@ from typing import Protocol, TypeVar
 
 from flask import flash
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from app.access import require
+from app.db import rollback_request
 from app.people.imports import uploads
 from app.people.imports.forms import ConfirmForm, UploadForm
 from app.people.models import User
@@ -26,6 +28,7 @@ class Report(Protocol):
 
 
 R = TypeVar("R", bound=Report)
+A = TypeVar("A")
 
 
 class ImportRefused(Exception):
@@ -75,3 +78,29 @@ def confirmed_upload(*, by: User) -> StoredFile | None:
     stored = uploads.kept_upload(int(form.upload_id.data), by=by)
     require(stored is not None, 404)
     return stored
+
+
+def apply_confirmed(
+    apply: Callable[[StoredFile], A],
+    *,
+    by: User,
+    back: Response,
+    refused: Callable[[object], str],
+    message: Callable[[str], str],
+) -> A | str | Response:
+    """The confirmation step: what `apply` returned for the kept file the form names; or,
+    with nothing applied, `back` (expired confirmation, file gone) or the page `refused`
+    renders with the report of a file that no longer passes."""
+    stored = confirmed_upload(by=by)
+    if stored is None:
+        return back
+    try:
+        return apply(stored)
+    except ImportRefused as error:
+        rollback_request()
+        flash(message(error.reason), "danger")
+        return refused(error.report)
+    except uploads.ImportGone:
+        rollback_request()
+        flash(message("upload_gone"), "danger")
+        return back
