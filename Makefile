@@ -8,7 +8,7 @@ CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SOURCES := app competitions judging accelerator
 
-.PHONY: run test test-e2e test-sqlite test-postgres install translations extract-messages lint format clean bench load
+.PHONY: run test test-e2e test-sqlite test-postgres install translations extract-messages lint format clean bench load load-surge
 
 install: $(STAMP)
 
@@ -61,6 +61,12 @@ bench: install translations
 # target (PERFORMANCE.md).
 load: install translations
 	$(BIN)/python load/run.py
+
+# The deadline surge (about 7 minutes; loopback only, bounded): 300 students upload a 5 MB deck
+# and submit within two minutes while the deadline passes; afterwards nothing late was
+# accepted, no partial file is left and no submitted entry lacks its deck.
+load-surge: install translations
+	$(BIN)/python load/surge.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, redirect, request, session, url_for
+from flask import Flask, Response, has_request_context, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,6 +23,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
     _init_extensions(app)
     _register_blueprints(app)
+    _init_compression(app)
 
     from app.cli import register_cli
     from app.errors import init_error_handlers
@@ -55,6 +56,31 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+
+def _init_compression(app: Flask) -> None:
+    """Compress text responses (config.py lists the types). A streamed response is left as it
+    is, so that it reaches the client as it is produced, except the static files: send_file
+    streams them from disk, and they are most of a page's weight."""
+    if not app.config["COMPRESS_RESPONSES"]:
+        return
+    from app.extensions import compress
+
+    compress.init_app(app)
+
+    @app.after_request
+    def compress_text(response: Response) -> Response:
+        if not response.is_streamed:
+            return compress.after_request(response)
+        if request.endpoint is None or not request.endpoint.endswith("static"):
+            return response
+        # Flask-Compress swaps the open file for a compressing generator and loses its
+        # close(): the response closes it instead, once sent (or answered 304).
+        close_file = getattr(response.response, "close", None)
+        response = compress.after_request(response)
+        if close_file is not None:
+            response.call_on_close(close_file)
+        return response
 
 
 def select_locale() -> str:

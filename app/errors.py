@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template, session
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.db import db
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +29,53 @@ MESSAGES = {
     503: (_l("Service unavailable"), _l("The system is busy. Please try again in a moment.")),
 }
 
+# What the 503 page tells clients: the database restarts in seconds, a minute covers it.
+RETRY_AFTER_SECONDS = 60
+
 
 def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(status, MESSAGES[500])
     return render_template(
         "errors/error.html", status=status, title=title, message=detail or message
     ), status
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """The database cannot be reached or dropped the connection (restarting, shutting
+    down, network): an outage to wait out, not a bug in the request."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def _reader_locale() -> str:
+    """The request's language if it can be told without the database: the one already
+    chosen, or the account's if it is loaded, else the session's choice."""
+    try:
+        return str(get_locale())
+    except SQLAlchemyError:
+        chosen = session.get("lang")
+        return chosen if chosen in current_app.config["LANGUAGES"] else "vi"
+
+
+def render_unavailable(error: BaseException) -> tuple[str, int, dict[str, str]]:
+    """The 503 page, made without touching the database.
+
+    The session is closed rather than rolled back: closing ends the transaction too, but
+    a rollback would expire the signed-in user, and the after-request hooks (security
+    headers) would then reload it from the database that is gone. A user that could not
+    be loaded at all is anonymous for the rest of this request."""
+    log.error("Database unavailable: %s", error)
+    locale = _reader_locale()
+    try:
+        db.session.close()
+    except SQLAlchemyError:
+        log.exception("Closing the session after a database error failed")
+    if "_login_user" not in g:  # Flask-Login's per-request user, set by its loader
+        current_app.login_manager._update_request_context_with_user()
+    with force_locale(locale):
+        html = render_template("errors/unavailable.html", locale=locale)
+    return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -51,11 +95,16 @@ def init_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> tuple[str, int]:
         return render_error(error.code or 500)
 
-    @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError) -> tuple[str, int]:
-        log.error("Database error: %s", error)
-        return render_error(503)
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
+        if not database_unavailable(error):
+            raise error  # a real bug (an integrity error...): the 500 path logs it
+        return render_unavailable(error)
 
     @app.errorhandler(InternalServerError)
-    def server_error(_error: InternalServerError) -> tuple[str, int]:
+    def server_error(error: InternalServerError) -> tuple[str, int] | tuple[str, int, dict]:
+        # The request's commit runs after the view, outside the handlers above: a
+        # database that goes away at that moment arrives here.
+        if database_unavailable(error.original_exception):
+            return render_unavailable(error.original_exception)
         return render_error(500)

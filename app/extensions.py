@@ -2,6 +2,7 @@
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -9,6 +10,7 @@ from flask_wtf import CSRFProtect
 
 babel = Babel()
 bootstrap = Bootstrap5()
+compress = Compress()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 mail = Mail()

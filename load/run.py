@@ -28,20 +28,26 @@ import csv
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (  # noqa: E402
+    ROOT,
+    base_database_url,
+    free_port,
+    migrated_app,
+    server_env,
+    server_errors,
+    start_gunicorn,
+    stop,
+)
 
 from bench.bench_ranking import RUBRIC, machine, postgres  # noqa: E402
 
@@ -240,69 +246,6 @@ def generate(app) -> dict:  # noqa: ANN001
 # --- server and load -------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(url: str, secret_key: str, folder: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("TEST_DATABASE_URL", None)
-    env.update(
-        SPROUT_ENV="production",
-        DATABASE_URL=url,
-        SECRET_KEY=secret_key,
-        SPROUT_INSTANCE_DIR=folder,
-        UPLOAD_DIR=str(Path(folder) / "uploads"),
-        MAIL_TRANSPORT="log",
-        # Plain http on loopback: a Secure cookie would never come back.
-        SESSION_COOKIE_SECURE="false",
-    )
-    return env
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
-            "wsgi:app",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    stop(process)
-    raise RuntimeError(f"gunicorn did not answer within a minute; see {log}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)  # graceful: workers finish their requests
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def run_locust(args: argparse.Namespace, port: int, folder: Path, judges: Path, acks: Path) -> int:
     env = dict(
         os.environ,
@@ -405,14 +348,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     args.users = min(args.users, JUDGES)  # one simulated judge per account
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    base = base_database_url()
     if not base:
         print("Set BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL server.")
         return 2
-    from flask_migrate import upgrade
-
-    from app import create_app
-
     print(machine())
     url, drop, version = postgres(base)
     secret_key = secrets.token_urlsafe(48)
@@ -420,12 +359,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="sprout-load-") as name:
             folder = Path(name)
             env = server_env(url, secret_key, name)
-            app = create_app(
-                "production",
-                {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "UPLOAD_DIR": name},
-            )
-            with app.app_context():
-                upgrade(directory=str(ROOT / "migrations"))
+            app = migrated_app(url, secret_key, name)
             world = generate(app)
             low, high = world["per_judge"]
             print(f"PostgreSQL {version}: {JUDGES} judges × {low}–{high} entries, "
@@ -442,16 +376,12 @@ def main() -> int:
                 locust_code = run_locust(args, port, folder, judges, acks)
             finally:
                 stop(server)
-            server_errors = [
-                line
-                for line in log.read_text(errors="replace").splitlines()
-                if "Traceback" in line or "[ERROR]" in line or '" 5' in line
-            ]
+            errors_logged = server_errors(log)
             print("\nChecking the database:")
             problems = check_saves(app, acks, world["round_id"])
             stats = read_stats(folder)
             outcome = json.loads((folder / "errors.json").read_text())
-            return report(stats, outcome, locust_code, server_errors, problems)
+            return report(stats, outcome, locust_code, errors_logged, problems)
     finally:
         drop()
 
