@@ -10,6 +10,7 @@ from accelerator import demo, models  # noqa: E402,F401
 from accelerator.cohorts import views as cohorts_views  # noqa: E402,F401
 from accelerator.experts import views as experts_views  # noqa: E402,F401
 from accelerator.matches import views as matches_views  # noqa: E402,F401
+from accelerator.programme import models as programme_models  # noqa: E402,F401
 from accelerator.progress import demo as progress_demo  # noqa: E402,F401
 from accelerator.progress import views as progress_views  # noqa: E402,F401
 from accelerator.reports import views as reports_views  # noqa: E402,F401

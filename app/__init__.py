@@ -96,11 +96,13 @@ def select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from accelerator import bp as accelerator_bp
+    from accelerator.programme import bp as programme_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
     from app.units import bp as units_bp
     from competitions import bp as competitions_bp
+    from competitions.events import bp as events_bp
     from judging import bp as judging_bp
 
     app.register_blueprint(main_bp)
@@ -110,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(competitions_bp, url_prefix="/competitions")
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(accelerator_bp, url_prefix="/accelerator")
+    app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(programme_bp, url_prefix="/programme")
 
 
 def _init_session_rules(app: Flask) -> None:

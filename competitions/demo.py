@@ -322,6 +322,7 @@ def _teams(ctx: DemoContext, count: int, year: int) -> list[tuple[Team, str]]:
                     user=person,
                     full_name=person.full_name,
                     date_of_birth=_birth_date(ctx.rng, track, year),
+                    gender=ctx.genders.get(person.email),
                     school=unit.name,
                     class_or_major="Lớp 11A" if track == "THPT" else None,
                     phone=person.phone,

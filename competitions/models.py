@@ -32,6 +32,7 @@ from app.units.models import Unit
 
 if TYPE_CHECKING:
     from app.storage import StoredFile
+    from competitions.events.models import Event
 
 
 class CompetitionStatus(StrEnum):
@@ -197,8 +198,13 @@ class Round(db.Model):
     carry_over_weight: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"))
     # Most entries one unit may forward to the next round.
     per_unit_cap: Mapped[int | None]
+    # A round held at a festival (a live final on the festival day).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
 
     competition: Mapped[Competition] = relationship(back_populates="rounds")
+    event: Mapped[Event | None] = relationship()
     pools: Mapped[list[Pool]] = relationship(
         back_populates="round", order_by="Pool.name", cascade="all, delete-orphan"
     )
@@ -276,17 +282,28 @@ class Team(db.Model):
         return self.is_member(user)
 
 
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
 class TeamMember(db.Model):
     """A member with the details the organizers need (filled in by the member)."""
 
     __tablename__ = "team_members"
-    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id"),
+        CheckConstraint("gender IS NULL OR " + one_of("gender", Gender), name="gender"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     full_name: Mapped[str] = mapped_column(String(120))
     date_of_birth: Mapped[date | None]
+    # Counted by the programme's yearly figures (entries by gender); not asked of judges.
+    gender: Mapped[str | None] = mapped_column(String(10))
     school: Mapped[str | None] = mapped_column(String(200))
     class_or_major: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(20))

@@ -37,7 +37,7 @@ def _round(amount: float, step: int = 100_000) -> int:
     return max(0, int(amount // step) * step)
 
 
-def _report_months(rng: random.Random, cohort_team: CohortTeam, months: list[date]) -> None:
+def report_months(rng: random.Random, cohort_team: CohortTeam, months: list[date]) -> None:
     leader = cohort_team.team.leader
     customers = rng.randint(0, 15)
     revenue = rng.choice((0, 0, rng.randint(2, 15) * 1_000_000))
@@ -99,5 +99,5 @@ def seed_progress(ctx: DemoContext) -> None:
             .order_by(CohortTeam.id)
         ).all()
         for cohort_team in teams:
-            _report_months(ctx.rng, cohort_team, months)
+            report_months(ctx.rng, cohort_team, months)
             _complete_milestones(ctx.rng, cohort_team, today)

@@ -36,11 +36,16 @@ class IdentityMaker:
         self.rng = rng
         self.emails: set[str] = set(reserved_emails or ())
         self.phones: set[str] = set()
+        # Each person's gender by email, for the details members record about themselves.
+        self.genders: dict[str, str] = {}
 
     def person(self, generation: str, domain: str, gender: str | None = None) -> Identity:
         """`generation` is "young" (students) or "older" (working experts)."""
-        full_name = self.full_name(gender or self.rng.choice(GENDERS), generation)
-        return Identity(full_name, self.email(full_name, domain), self.phone())
+        gender = gender or self.rng.choice(GENDERS)
+        full_name = self.full_name(gender, generation)
+        identity = Identity(full_name, self.email(full_name, domain), self.phone())
+        self.genders[identity.email] = gender
+        return identity
 
     def full_name(self, gender: str, generation: str) -> str:
         rng = self.rng

@@ -163,6 +163,7 @@ class DemoContext:
     participants: list[User]
     experts: list[User]
     accounts: dict[str, User]  # the demo accounts, by email
+    genders: dict[str, str]  # "male" or "female", by email, of the generated people
 
 
 DemoStep = Callable[[DemoContext], None]
@@ -213,6 +214,7 @@ def seed_demo(only_if_empty: bool = False, participants: int = 300) -> list[tupl
                 select(User).where(User.email.in_([a.email for a in DEMO_ACCOUNTS]))
             )
         },
+        genders=people.genders,
     )
     for step in _feature_steps:
         step(context)

@@ -32,7 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from app.formatting import format_number
-from app.forms_common import Form, choices
+from app.forms_common import Form, choices, with_none
 from app.localtime import format_datetime, local_to_utc
 from app.vietnamese import parse_decimal
 from competitions.calls.labels import AUDIENCE_LABELS, POOL_MODE_LABELS
@@ -269,6 +269,11 @@ class RoundForm(Form):
         description=_l("Leave empty for no cap."),
         render_kw={"inputmode": "numeric"},
         invalid_value_message=WHOLE_NUMBER_MESSAGE,
+    )
+    # The startup festival the round is held at (its public page lists the round); the
+    # choices are the festivals of the organizer's units around the competition's year.
+    festival = SelectField(
+        _l("Held at festival"), coerce=int, default=0, choices=lambda: with_none([])
     )
 
     def __init__(self, *args: Any, first: bool, **kwargs: Any) -> None:

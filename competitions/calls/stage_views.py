@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -26,6 +27,11 @@ from competitions.calls.pages import (
 )
 from competitions.calls.rounds import pool_entry_counts, pools_for_mode
 from competitions.calls.timeline import window
+from competitions.events.errors import EventError
+from competitions.events.models import Event
+from competitions.events.pages import festival_choices
+from competitions.events.pages import show_refusal as show_event_refusal
+from competitions.events.services import hold_round_at
 from competitions.models import Competition, Pool, Round
 
 
@@ -134,6 +140,18 @@ def _lock_submission_window(form: RoundForm, competition: Competition) -> None:
             field.render_kw = {**(field.render_kw or {}), "readonly": True}
 
 
+def _offer_festivals(form: RoundForm, competition: Competition, round_: Round | None) -> None:
+    keep = round_.event if round_ is not None else None
+    form.festival.choices = festival_choices(current_user, competition.edition_year, keep)
+    if request.method == "GET" and round_ is not None:
+        form.festival.data = round_.event_id or 0
+
+
+def _hold_at_festival(form: RoundForm, round_: Round) -> None:
+    festival = db.session.get(Event, form.festival.data or 0)
+    hold_round_at(round_, festival, actor=current_user._get_current_object())
+
+
 def _render_round_form(form: RoundForm, competition: Competition, round_: Round | None) -> str:
     return render_template(
         "competitions/calls/round_form.html",
@@ -149,12 +167,17 @@ def _render_round_form(form: RoundForm, competition: Competition, round_: Round 
 def call_round_new(competition_id: int) -> str | Response:
     competition = managed_competition(competition_id)
     form = RoundForm(first=not competition.rounds)
+    _offer_festivals(form, competition, None)
     if form.validate_on_submit():
         try:
             round_ = services.add_round(competition, _round_data(form))
+            _hold_at_festival(form, round_)
         except CallError as error:
             rollback_request()
             show_refusal(error, form)
+        except EventError as error:
+            rollback_request()
+            show_event_refusal(error, form)
         else:
             flash(_("Round “%(name)s” added.", name=round_.name), "success")
             return redirect(_manage_url(competition))
@@ -168,12 +191,17 @@ def call_round_edit(competition_id: int, round_id: int) -> str | Response:
     competition = round_.competition
     form = RoundForm(obj=round_, first=round_.is_first)
     _lock_submission_window(form, competition)
+    _offer_festivals(form, competition, round_)
     if form.validate_on_submit():
         try:
             services.update_round(round_, _round_data(form))
+            _hold_at_festival(form, round_)
         except CallError as error:
             rollback_request()
             show_refusal(error, form)
+        except EventError as error:
+            rollback_request()
+            show_event_refusal(error, form)
         else:
             flash(_("Saved."), "success")
             return redirect(_manage_url(competition))

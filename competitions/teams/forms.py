@@ -9,6 +9,7 @@ from wtforms.widgets import TextInput
 
 from app.forms_common import Form, check_phone, choices, email_validators, with_none
 from competitions.models import InvitationRole
+from competitions.teams.labels import GENDER_LABELS
 from competitions.teams.messages import MESSAGES
 from competitions.teams.queries import UnitOptions
 from competitions.teams.services import MemberDetails, birth_date_problem
@@ -37,6 +38,12 @@ class MemberDetailsForm(Form):
         render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
         description=_l("dd/mm/yyyy"),
     )
+    gender = SelectField(
+        _l("Gender"),
+        choices=choices([("", "—"), *GENDER_LABELS.items()]),
+        validators=[Optional()],
+        description=_l("Optional. Only counted in the programme's yearly figures."),
+    )
     school = StringField(
         _l("School or unit"), validators=[Optional(), Length(max=200)], filters=[one_line]
     )
@@ -56,6 +63,7 @@ class MemberDetailsForm(Form):
         return MemberDetails(
             full_name=self.full_name.data,
             date_of_birth=self.date_of_birth.data,
+            gender=self.gender.data or None,
             school=self.school.data,
             class_or_major=self.class_or_major.data,
             phone=self.phone.data,

@@ -37,10 +37,12 @@ from app.spreadsheet_imports import (
 )
 from app.units.models import Unit
 from app.vietnamese import fold
-from competitions.models import Team
+from competitions.models import Gender, Team
 from competitions.teams.services import MAX_TEAM_SIZE, birth_date_problem
 
 KIND = "teams"
+# The gender column's cells and what each records.
+GENDER_CELLS = {"Nữ": Gender.FEMALE, "Nam": Gender.MALE, "Khác": Gender.OTHER}
 LEADER, MEMBER = "Trưởng nhóm", "Thành viên"
 EXAMPLE_EMAIL = "nguyen.van.a@example.com"
 
@@ -69,6 +71,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("Đơn vị của nhóm", "team_unit", max_length=200, width=30,
            guide="Mã hoặc tên trường / tổ chức mà nhóm đại diện, đúng như trong hệ thống; "
                  "để trống nếu không có. Ghi ở dòng trưởng nhóm là đủ."),
+    Column("Giới tính", "gender", CHOICE, choices=tuple(GENDER_CELLS), width=12, example="Nữ",
+           guide="Nữ, Nam hoặc Khác; có thể để trống. Chỉ dùng cho số liệu tổng hợp của "
+                 "chương trình."),
 )  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from app.people.models import Role, User
 from app.spreadsheet_imports import Row
 from app.storage import StoredFile
 from competitions.models import Team, TeamMember
-from competitions.teams.imports import KIND, TeamPlan, check_teams
+from competitions.teams.imports import GENDER_CELLS, KIND, TeamPlan, check_teams
 
 IMPORT_ACTION = "import.teams"
 
@@ -131,6 +131,7 @@ def _member(row: Row, user: User, plan: TeamPlan, team_id: int) -> dict:
             user_id=user.id,
             full_name=row.text("full_name"),
             date_of_birth=row.values.get("date_of_birth"),
+            gender=GENDER_CELLS.get(row.text("gender")),
             school=school or None,
             class_or_major=row.text("class_or_major") or None,
             phone=row.text("phone") or None,

@@ -42,6 +42,7 @@ class MemberDetails:
 
     full_name: str
     date_of_birth: date | None = None
+    gender: str | None = None
     school: str | None = None
     class_or_major: str | None = None
     phone: str | None = None
@@ -118,6 +119,7 @@ def _details_dict(details: MemberDetails) -> dict:
     return {
         "full_name": " ".join(details.full_name.split()),
         "date_of_birth": details.date_of_birth,
+        "gender": details.gender or None,
         "school": (details.school or "").strip() or None,
         "class_or_major": (details.class_or_major or "").strip() or None,
         "phone": details.phone or None,

@@ -18,6 +18,7 @@ from competitions.teams import (
     services,
 )
 from competitions.teams.forms import CreateTeamForm, MemberDetailsForm, TeamForm, TransferForm
+from competitions.teams.labels import GENDER_LABELS
 from competitions.teams.lookup import (
     Page,
     chosen_unit,
@@ -79,6 +80,7 @@ def team_detail(team_id: int) -> str:
         max_size=services.MAX_TEAM_SIZE,
         is_leader=team.is_leader(current_user),
         me=team.member_for(current_user),
+        gender_labels=GENDER_LABELS,
     )
 
 

@@ -16,14 +16,15 @@ from accelerator.models import (
     MentoringSession,
     MentorMatch,
     MilestoneKind,
-    SessionAction,
     SessionStatus,
 )
+from accelerator.programme import figures as programme
 from accelerator.sessions import hours
 from app.demo.seed import DEMO_ACCOUNTS, seed_demo
 from app.localtime import local_today
 from app.mail.outbox import OutboxMessage
 from app.people.models import Role, RoleGrant, User
+from competitions.models import Round
 from tests.helpers import login
 
 ACCESS: dict = {}
@@ -52,7 +53,13 @@ def test_demo_cohort_is_selected_matched_and_mentored_for_months(app, db, client
         seed_demo()
     db.session.flush()
     today = local_today()
-    cohort = db.session.scalars(select(Cohort)).one()
+    # This year's; the two before it are the programme's history.
+    cohort = db.session.scalars(select(Cohort).where(Cohort.year == today.year)).one()
+    assert db.session.scalars(select(Cohort.year).order_by(Cohort.year)).all() == [
+        today.year - 2,
+        today.year - 1,
+        today.year,
+    ]
     assert cohort.name == f"Chương trình tăng tốc khởi nghiệp Quảng Nam {today.year}"
     assert cohort.year == today.year and cohort.starts_on < today < cohort.ends_on
     assert (cohort.capacity, cohort.mentors_per_team) == (10, 2)
@@ -85,7 +92,9 @@ def test_demo_cohort_is_selected_matched_and_mentored_for_months(app, db, client
 
     # Matching published as proposed: the demo mentor mentors, the participant's team has two.
     published = db.session.scalars(
-        select(MentorMatch).where(MentorMatch.status == MatchStatus.PUBLISHED)
+        select(MentorMatch).where(
+            MentorMatch.cohort_id == cohort.id, MentorMatch.status == MatchStatus.PUBLISHED
+        )
     ).all()
     assert len(published) == 2 * len(accepted)
     assert mentor_matches(covan)
@@ -96,7 +105,9 @@ def test_demo_cohort_is_selected_matched_and_mentored_for_months(app, db, client
         assert load <= profiles[match.mentor_id].mentoring_capacity
 
     # Months of sessions: in the past and after the start, mostly confirmed and rated.
-    sessions = db.session.scalars(select(MentoringSession)).all()
+    sessions = db.session.scalars(
+        select(MentoringSession).join(MentorMatch).where(MentorMatch.cohort_id == cohort.id)
+    ).all()
     assert all(cohort.starts_on <= s.held_on < today for s in sessions)
     statuses = [s.status for s in sessions]
     assert statuses.count(SessionStatus.DISPUTED) == 1
@@ -104,9 +115,7 @@ def test_demo_cohort_is_selected_matched_and_mentored_for_months(app, db, client
     assert statuses.count(SessionStatus.CONFIRMED) > len(published) * 3
     assert {s.logged_by for s in sessions} == {"mentor", "team"}
     assert any(s.rating for s in sessions)
-    done = db.session.scalar(
-        select(func.count()).select_from(SessionAction).where(SessionAction.done_at.is_not(None))
-    )
+    done = sum(1 for s in sessions for action in s.actions if action.done_at is not None)
     assert 0 < done < len(sessions)
     activity = hours.activities(published, today)
     assert sum(a.stats.confirmed_minutes for a in activity.values()) > 60 * len(published)
@@ -125,6 +134,19 @@ def test_demo_cohort_is_selected_matched_and_mentored_for_months(app, db, client
     page = _page(client, "btc@sprout.demo", f"/accelerator/cohorts/{cohort.id}/sessions")
     assert page.count('class="list-group-item') == 1
     assert f'inactive-pair" data-match-id="{quiet[0].match.id}"' in page
+
+    # Three years of the programme, so that its yearly figures show trends: entries, events,
+    # cohort teams and mentoring hours in each year, and two rounds held at festivals.
+    figures = programme.load(today.year, None)
+    years = range(today.year - 2, today.year + 1)
+    assert all(figures.entries[year] > 0 for year in years)
+    assert all(figures.minutes[year] > 0 for year in years)
+    assert {row.year for row in figures.events} >= set(years)
+    assert {row.year for row in figures.cohort_teams} == set(years)
+    assert {row.year for row in figures.projects} >= {today.year - 2, today.year - 1}
+    assert db.session.scalar(select(func.count()).where(Round.event_id.is_not(None))) == 2
+    page = _page(client, "admin@sprout.demo", f"/programme/?year={today.year - 1}")
+    assert "<svg" in page
 
 
 def test_a_seed_without_last_years_results_has_no_cohort(app, db):

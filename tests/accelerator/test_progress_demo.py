@@ -29,6 +29,7 @@ def context() -> DemoContext:
         participants=[],
         experts=[],
         accounts={},
+        genders={},
     )
 
 

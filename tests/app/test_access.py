@@ -248,7 +248,7 @@ def test_declared_rules_are_known_and_consistent(app):
     assert problems == {}
 
 
-FEATURE_PREFIXES = ("competitions.", "judging.", "accelerator.")
+FEATURE_PREFIXES = ("competitions.", "judging.", "accelerator.", "events.", "programme.")
 
 
 def test_the_table_covers_exactly_the_endpoints_of_the_url_map(app):

@@ -44,7 +44,12 @@ def test_demo_seed_has_a_realistic_call_with_entries_in_every_state(app, db):
     assert deck.original_name.endswith(".pdf")
 
     # Last year's call, held in units that have since ceased to exist, refused late attempts.
-    old = db.session.scalar(select(Competition).where(Competition.code == "QN"))
+    old = db.session.scalar(
+        select(Competition)
+        .where(Competition.code == "QN")
+        .order_by(Competition.edition_year.desc())
+        .limit(1)
+    )
     assert old.status == CompetitionStatus.ARCHIVED
     assert old.owner_unit.valid_until is not None
     refused = db.session.scalar(

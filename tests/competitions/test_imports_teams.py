@@ -102,7 +102,7 @@ def sign_in(client, world: World, role: str = "organizer", locale: str = "en") -
 
 
 def person(team: str, role: str, name: str, email: str, **values: object) -> list:
-    row = [team, role, name, email, None, None, None, None, None]
+    row = [team, role, name, email] + [None] * (len(KEYS) - 4)
     for key, value in values.items():
         row[KEYS.index(key)] = value
     return row
@@ -112,9 +112,9 @@ LEADER, MEMBER = imports.LEADER, imports.MEMBER
 GOOD_ROWS = [
     person("Nhóm Hạt Mầm Xanh", LEADER, "Nguyễn Minh Khoa", "Khoa@Example.vn",
            date_of_birth=datetime(2008, 3, 15), school="Trường THPT Phan Châu Trinh",
-           class_or_major="11A1", phone="0905 123 456", team_unit="pct"),
+           class_or_major="11A1", phone="0905 123 456", team_unit="pct", gender="Nam"),
     person("nhom hat mam xanh", MEMBER, "Trương Thị Lan Anh", "lananh@example.vn",
-           date_of_birth="05/09/2007", class_or_major="12A2"),
+           date_of_birth="05/09/2007", class_or_major="12A2", gender="nữ"),
     person("NHÓM HẠT MẦM XANH", MEMBER, "LE THI HONG NHUNG", "nhung@example.vn",
            date_of_birth="5/9/2007"),
     person("Nhóm Cà Phê Sạch", LEADER, "Hồ Quang Minh", "minh@example.vn",
@@ -193,7 +193,7 @@ def test_the_template_has_its_header_an_example_and_drop_down_lists(client, worl
     assert example[4].number_format == "dd/mm/yyyy"
     assert example[7].value == "0905123456" and example[7].data_type == "s"
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert [v.formula1 for v in lists] == ['"Trưởng nhóm,Thành viên"']
+    assert [v.formula1 for v in lists] == ['"Trưởng nhóm,Thành viên"', '"Nữ,Nam,Khác"']
     assert "B2" in lists[0].sqref and "B500" in lists[0].sqref
     guide = [c.value for row in book["Hướng dẫn"].iter_rows() for c in row if c.value]
     assert "Ngày sinh" in guide and "Mỗi nhóm có đúng một trưởng nhóm." in guide
@@ -220,6 +220,7 @@ def test_preview_then_confirm_creates_teams_accounts_and_members(client, db, wor
     assert members["nhung@example.vn"].date_of_birth == date(2007, 9, 5)  # "5/9/2007"
     assert members["khoa@example.vn"].phone == "0905123456"
     assert members["khoa@example.vn"].class_or_major == "11A1"
+    assert [m.gender for m in members.values()] == ["male", "female", None]
     # No school given: the team's unit, as when a participant makes a team.
     assert members["lananh@example.vn"].school == "Trường THPT Phan Châu Trinh"
     assert members["nhung@example.vn"].full_name == "LE THI HONG NHUNG"
@@ -400,13 +401,14 @@ HOSTILE_ROWS: dict[str, tuple[list[list], list[tuple[int, str, str]]]] = {
     "two leaders": ([LEADER_ROW, member(role=LEADER)], [(3, "second_leader", "B")]),
     "unknown unit": ([LEADER_ROW, member(team_unit="Trường Không Có")],
                      [(3, "unknown_unit", "I")]),
-    "unit of another organizer": ([LEADER_ROW[:8] + ["Trường THPT Quốc Học"], member()],
+    "unit of another organizer": ([LEADER_ROW[:8] + ["Trường THPT Quốc Học", None], member()],
                                   [(2, "unit_not_yours", "I")]),
-    "unit not a school": ([LEADER_ROW[:8] + ["Phường Hải Châu"], member()],
+    "unit not a school": ([LEADER_ROW[:8] + ["Phường Hải Châu", None], member()],
                           [(2, "unit_not_organisation", "I")]),
     "two units for one team": ([LEADER_ROW, member(team_unit="Trường THPT Quốc Học")],
                                [(3, "unit_not_yours", "I")]),
     "bad role": ([LEADER_ROW, member(role="Cố vấn")], [(3, "not_choice", "B")]),
+    "bad gender": ([LEADER_ROW, member(gender="F")], [(3, "not_choice", "J")]),
     "team too large": ([LEADER_ROW, *[member(email=f"m{n}@example.vn") for n in range(10)]],
                        [(n, "team_too_large", "A") for n in range(2, 13)]),
 }  # fmt: skip

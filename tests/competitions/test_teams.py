@@ -457,22 +457,40 @@ def test_a_member_fills_in_their_own_details(client, db, world):
             "school": "Trường THPT Phan Châu Trinh",
             "class_or_major": "12A1",
             "phone": "+84905111222",
+            "gender": "female",
         },
     )
     assert response.status_code == 302
     row_ = world.team.member_for(world.member)
     db.session.refresh(row_)
-    assert (row_.date_of_birth, row_.class_or_major, row_.phone) == (
+    assert (row_.date_of_birth, row_.class_or_major, row_.phone, row_.gender) == (
         date(2007, 9, 2),
         "12A1",
         "+84905111222",
+        "female",
     )
     [event] = audit_actions(db, "team.member_details")
     # Which fields changed, not their values: no birth dates of minors in the log.
-    assert set(event.new["fields"]) == {"date_of_birth", "school", "class_or_major", "phone"}
+    assert set(event.new["fields"]) == {
+        "date_of_birth",
+        "gender",
+        "school",
+        "class_or_major",
+        "phone",
+    }
     assert "2007" not in str(event.new)
     # Shown back as dd/mm/yyyy.
     assert 'value="02/09/2007"' in client.get(url).get_data(as_text=True)
+
+
+def test_a_gender_outside_the_list_is_refused(client, db, world):
+    sign_in(client, world.member)
+    url = f"/competitions/teams/{world.team.id}/my-details"
+    response = post_form(client, url, {"full_name": "Lê Thị Hoa", "gender": "F"})
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    row_ = world.team.member_for(world.member)
+    db.session.refresh(row_)
+    assert row_.gender is None and audit_actions(db, "team.member_details") == []
 
 
 def test_a_date_of_birth_in_the_future_is_refused(client, db, world):

@@ -31,7 +31,12 @@ def test_demo_judges_last_year_to_the_end_and_this_year_live(app, db):
     with app.test_request_context():  # as `flask demo seed` runs it
         seed_demo()
     db.session.flush()
-    old = db.session.scalar(select(Competition).where(Competition.code == "QN"))
+    old = db.session.scalar(
+        select(Competition)
+        .where(Competition.code == "QN")
+        .order_by(Competition.edition_year.desc())
+        .limit(1)
+    )
     first, final = old.rounds
     assert old.status == CompetitionStatus.ARCHIVED
 

@@ -1,0 +1,11 @@
+"""Every programme endpoint has an expected answer in one of the programme test modules (see
+tests/access_coverage.py)."""
+
+from __future__ import annotations
+
+import tests.accelerator as package
+from tests.access_coverage import assert_every_endpoint_declared
+
+
+def test_every_programme_endpoint_has_an_expected_answer(app):
+    assert_every_endpoint_declared(app, "programme", package)
