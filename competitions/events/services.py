@@ -143,7 +143,7 @@ def _fields(event: Event) -> dict:
 
 
 def _apply(event: Event, data: EventData) -> None:
-    assert data.starts_at is not None and data.ends_at is not None  # checked before
+    """Called once `_problems` found none: both times are set."""
     event.kind = data.kind
     # The column needs a level; for any kind but a festival it is not shown.
     event.level = data.level or EventLevel.PROVINCE
@@ -151,7 +151,7 @@ def _apply(event: Event, data: EventData) -> None:
     event.sector = data.sector
     event.starts_at = data.starts_at
     event.ends_at = data.ends_at
-    event.year = to_local(data.starts_at).year
+    event.year = to_local(event.starts_at).year
     event.place = data.place
     event.organizer_unit = data.organizer_unit  # type: ignore[assignment]
     event.description = data.description
