@@ -136,6 +136,12 @@ class Config:
     # not. Only these text types: workbooks, PDFs and uploads are sent as they are. Off when
     # a proxy in front already compresses.
     COMPRESS_RESPONSES = _bool("COMPRESS_RESPONSES", True)
+    # Behind a reverse proxy: how many proxies in front set X-Forwarded-For/-Proto (the
+    # client's address then reaches sign-in throttling and the audit log, not the proxy's),
+    # and whether the proxy stamps X-Request-Start, so that deadlines are judged by when a
+    # request arrived rather than when a worker was free (app/arrival.py).
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+    REQUEST_START_HEADER = _bool("REQUEST_START_HEADER", False)
     COMPRESS_REGISTER = False  # app/__init__.py decides which responses go through it
     COMPRESS_MIMETYPES = [
         "text/html",

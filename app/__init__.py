@@ -36,6 +36,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     init_security_headers(app)
     register_cli(app)
     _init_session_rules(app)
+    _init_proxy(app)
     return app
 
 
@@ -81,6 +82,20 @@ def _init_compression(app: Flask) -> None:
         if close_file is not None:
             response.call_on_close(close_file)
         return response
+
+
+def _init_proxy(app: Flask) -> None:
+    """Trust the proxies in front (PROXY_HOPS) for the client's address and scheme, and note
+    when each request arrived (app/arrival.py), outermost so that nothing reads the body
+    first."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app.arrival import init_arrival_clock
+
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    init_arrival_clock(app)
 
 
 def select_locale() -> str:

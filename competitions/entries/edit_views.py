@@ -10,7 +10,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.access import object_check, require
-from app.db import db, rollback_request, utcnow
+from app.arrival import arrived_at
+from app.db import db, rollback_request
 from app.forms_common import choices
 from competitions import bp
 from competitions.entries import services
@@ -92,9 +93,10 @@ def entry_edit(entry_id: int) -> Page:
     _prepare(form, entry)
     if not form.validate_on_submit():
         return _edit_page(entry, form)
-    # One clock for the whole request: a save checked just before the deadline is never
-    # followed by a submission checked just after it.
-    now = utcnow()
+    # One clock for the whole request, read when it arrived (not when its upload was read):
+    # a save checked just before the deadline is never followed by a submission checked just
+    # after it.
+    now = arrived_at()
     try:
         services.save_entry(
             entry,
@@ -162,7 +164,7 @@ def entry_submit(entry_id: int) -> Response:
         abort(400)
     try:
         services.claim(entry, parse_lock_version(form.lock_version.data))
-        version = submit_entry(entry, by=user)
+        version = submit_entry(entry, by=user, now=arrived_at())
     except EntryError as error:
         return _refuse(entry, error)
     return _submitted(entry, version)

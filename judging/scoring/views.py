@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.access import login_required, object_check, require
+from app.arrival import arrived_at
 from app.db import db, rollback_request, utcnow
 from app.errors import render_error
 from app.formatting import format_number
@@ -236,7 +237,7 @@ def sheet(round_entry_id: int) -> Page:
             form.private_note.data or "",
             parse_lock_version(form.lock_version.data),
             submit,
-            utcnow(),
+            arrived_at(),
         )
     except InvalidScores as error:
         rollback_request()
