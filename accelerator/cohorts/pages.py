@@ -48,6 +48,30 @@ MESSAGES: dict[str, tuple[str | None, object]] = {
         None,
         _l("Teams have completed this milestone: it cannot be deleted. Edit it instead."),
     ),
+    # registering the cohort for a training
+    "cohort_not_yours": (None, _l("You do not organise this cohort.")),
+    "not_enough_seats": (
+        None,
+        _l("This training has too few seats left for the whole cohort. Nobody was registered."),
+    ),
+    "not_a_training": (None, _l("This event is not a training. Nobody was registered.")),
+    "training_not_yours": (
+        None,
+        _l("This training is organised by a unit you do not organise. Nobody was registered."),
+    ),
+    "training_cancelled": (None, _l("This training has been cancelled. Nobody was registered.")),
+    "training_not_open": (
+        None,
+        _l("This training is not published yet. Nobody was registered."),
+    ),
+    "training_over": (
+        None,
+        _l("This training is over: registration has closed. Nobody was registered."),
+    ),
+    "no_roster": (
+        None,
+        _l("No team has accepted its place in the cohort yet: there is nobody to register."),
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from accelerator import bp
-from accelerator.cohorts import services
+from accelerator.cohorts import services, trainings
 from accelerator.cohorts.errors import CohortError
 from accelerator.cohorts.forms import CohortForm, ConfirmForm, MilestoneForm
 from accelerator.cohorts.labels import milestone_kind_label
@@ -24,6 +24,7 @@ from app.localtime import local_today
 from app.people.models import Role, User
 from app.units.models import Unit
 from competitions.calls.pages import owner_unit_choices
+from competitions.events import labels as event_labels
 
 
 def _me() -> User:
@@ -97,8 +98,10 @@ def cohort_edit(cohort_id: int) -> str | Response:
 @bp.route("/cohorts/<int:cohort_id>")
 @object_check
 def cohort_overview(cohort_id: int) -> str:
-    """Capacity used, the teams per status and the programme's milestones, on one page."""
+    """Capacity used, the teams per status, the programme's milestones and the trainings of
+    the cohort, on one page."""
     cohort = managed_cohort(cohort_id)
+    open_trainings = trainings.open_trainings(_me())
     return render_template(
         "accelerator/cohorts/overview.html",
         cohort=cohort,
@@ -108,6 +111,10 @@ def cohort_overview(cohort_id: int) -> str:
         status_label=status_label,
         kind_label=milestone_kind_label,
         confirm=ConfirmForm(),
+        open_trainings=open_trainings,
+        registered_counts=trainings.registration_counts(open_trainings),
+        cohort_trainings=trainings.cohort_trainings(cohort),
+        event_labels=event_labels,
     )
 
 
@@ -174,3 +181,6 @@ def _milestone_data(form: MilestoneForm) -> services.MilestoneData:
         due_on=form.due_on.data,
         description=form.description.data or "",
     )
+
+
+from accelerator.cohorts import training_views  # noqa: E402,F401

@@ -3,7 +3,8 @@
 Every function checks the rules that hold whoever calls it (a form, the seed, a test),
 changes the session, flushes and adds its audit row; the request commits. A refusal raises
 `EventError` with every reason found, before anything is changed. Registrations and
-attendance are in `registrations`.
+attendance are in `registrations`; the mail telling the registered that an event is
+cancelled is queued here, in the cancellation's transaction.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.db import db, utcnow
+from app.links import external_url
 from app.localtime import to_local
+from app.mail.outbox import queue_mails, render_mail
 from app.people.models import User
 from app.units.models import Unit
 from competitions.events.errors import EventError, refuse_if
@@ -214,8 +218,37 @@ def publish_event(event: Event, *, actor: User) -> None:
 
 
 def cancel_event(event: Event, *, actor: User) -> None:
-    """Still listed, marked cancelled; registration closes. It cannot be undone."""
+    """Still listed, marked cancelled; registration closes. It cannot be undone. Everyone
+    registered is told by mail, each in their own language."""
     _set_status(event, EventStatus.CANCELLED, (EventStatus.DRAFT, EventStatus.PUBLISHED), actor)
+    _tell_registered_of_cancellation(event)
+
+
+def _tell_registered_of_cancellation(event: Event) -> None:
+    people = db.session.scalars(
+        select(User)
+        .join(EventRegistration, EventRegistration.user_id == User.id)
+        .where(EventRegistration.event_id == event.id)
+        .order_by(User.id)
+    ).all()
+    if not people:
+        return
+    link = external_url("events.detail", event_id=event.id)
+    queue_mails(
+        [
+            render_mail(
+                person.email,
+                _l("Cancelled: %(title)s", title=event.title),
+                "events/mail/cancelled",
+                locale=person.locale,
+                user_id=person.id,
+                user=person,
+                event=event,
+                link=link,
+            )
+            for person in people
+        ]
+    )
 
 
 # --- what organizers see ------------------------------------------------------------------
