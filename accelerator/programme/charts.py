@@ -21,6 +21,7 @@ from accelerator.progress.charts import (
 )
 
 TARGET_COLOUR = "#adb5bd"
+LABEL_CHARS = 36
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,16 @@ def target_chart(
         out.append(_text(x, bottom + 16, format_value(tick, style), anchor="middle", css="x-tick"))
     for i, pair in enumerate(pairs):
         y = top + row * i
-        label = pair.label if len(pair.label) <= 40 else pair.label[:39] + "…"
+        # About 6 units a character: 36 fill the label column; the full label is the title.
+        label = (
+            pair.label if len(pair.label) <= LABEL_CHARS else pair.label[: LABEL_CHARS - 1] + "…"
+        )
         colour = PALETTE[2] if pair.met else PALETTE[1]
         shown = format_value(pair.actual, style)
         target = "" if pair.target is None else format_value(pair.target, style)
         out.append(
             f'<g class="pair" data-label="{escape(pair.label)}" data-actual="{escape(shown)}" '
-            f'data-target="{escape(target)}">'
+            f'data-target="{escape(target)}"><title>{escape(pair.label)}</title>'
         )
         out.append(_text(label_w - 6, y + 22, label, anchor="end"))
         if pair.target is not None:
