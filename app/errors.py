@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, render_template, session
+from flask import Flask, current_app, render_template, session
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -61,18 +61,18 @@ def _reader_locale() -> str:
 def render_unavailable(error: BaseException) -> tuple[str, int, dict[str, str]]:
     """The 503 page, made without touching the database.
 
-    The session is closed rather than rolled back: closing ends the transaction too, but
-    a rollback would expire the signed-in user, and the after-request hooks (security
-    headers) would then reload it from the database that is gone. A user that could not
-    be loaded at all is anonymous for the rest of this request."""
+    The session is closed, which ends the transaction too, and the user is anonymous for
+    the rest of the request, so that nothing after this reads the database."""
     log.error("Database unavailable: %s", error)
     locale = _reader_locale()
     try:
         db.session.close()
     except SQLAlchemyError:
         log.exception("Closing the session after a database error failed")
-    if "_login_user" not in g:  # Flask-Login's per-request user, set by its loader
-        current_app.login_manager._update_request_context_with_user()
+    # Anonymous for the rest of this request, loaded or not: once the session is closed a
+    # loaded user is detached, and the after-request hooks (security headers) would reload
+    # it from the database that is gone.
+    current_app.login_manager._update_request_context_with_user()
     with force_locale(locale):
         html = render_template("errors/unavailable.html", locale=locale)
     return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}

@@ -10,14 +10,21 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.message import Message
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from tests.faults.judging_world import PASSWORD, Ack
+from flask import Flask
+
+from load.judging_round import World
+from tests.faults.judging_world import PASSWORD, Ack, seed_round
+from tests.faults.live_server import LiveServer, gunicorn, wait_for
 
 RETRY_PAUSE = 0.05  # between two tries, as a client that retries at once
 ANSWER_TIMEOUT = 60  # seconds, as a browser waits; far longer than any save takes
@@ -183,14 +190,17 @@ class SavingJudge:
         # unacknowledged save may be stored, and its retry is what acknowledges it.
         answer = self._answer("POST", path, data, until_stop=False)
         if answer.status != 302:
-            raise AssertionError(f"POST {path} answered {answer.status}")
+            raise AssertionError(f"POST {path} answered {answer.status}: {answer.text[:200]!r}")
         attempts = 1 + len(self.no_answers) + len(self.unavailable) - posts_before
         shown = self._answer(
             "GET", urlsplit(answer.headers["Location"]).path, None, until_stop=False
         )
         saved, unchanged = (FLASH.format(kind) in shown.text for kind in ("success", "info"))
-        if saved == unchanged:
-            raise AssertionError(f"POST {path}: the page after it says neither saved nor unchanged")
+        if saved and unchanged:
+            raise AssertionError(f"POST {path}: the page after it says both saved and unchanged")
+        # The redirect is the acknowledgement: it is sent once the save is committed. Its
+        # notice travels in the session and can be lost when the database goes away while
+        # the next page is served (that page then answers 503 and is loaded again).
         self.acks.append(
             Ack(
                 judge=self.email,
@@ -243,6 +253,11 @@ class Crowd:
         return [len(judge.acks) for judge in self.judges]
 
     def each_saved(self, since: list[int], more: int) -> bool:
+        stopped = [
+            p for judge in self.judges if not judge.thread.is_alive() for p in judge.problems
+        ]
+        if stopped:  # a judge gave up: say why rather than wait for saves that cannot come
+            raise AssertionError(f"a judge stopped saving: {stopped}")
         return all(now >= then + more for now, then in zip(self.ack_counts(), since, strict=True))
 
     def problems(self) -> list[str]:
@@ -255,3 +270,21 @@ class Crowd:
 
     def unavailable(self) -> list[str]:
         return [x for judge in self.judges for x in judge.unavailable]
+
+
+@contextmanager
+def judges_saving(
+    app: Flask, folder: Path, judges: int, workers: int
+) -> Iterator[tuple[World, LiveServer, Crowd]]:
+    """`judges` judges of a round of three entries saving on gunicorn (`workers` workers) on
+    the app's database, each with a first save acknowledged; the judges are stopped, then
+    gunicorn, when the block ends."""
+    world = seed_round(app, judges=judges, entries=3)
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], folder, workers=workers) as server:
+        crowd = Crowd(server.port, world.judges, world.round_entries)
+        crowd.start()
+        try:
+            wait_for("every judge's first save", lambda: crowd.each_saved([0] * judges, 1))
+            yield world, server, crowd
+        finally:
+            crowd.stop()

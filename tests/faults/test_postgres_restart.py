@@ -12,10 +12,10 @@ exists only in the PostgreSQL run.
 
 from __future__ import annotations
 
+from load.judging_round import stored_exactly_once
 from tests.conftest import POSTGRES_BASE_URL
-from tests.faults.judges import Crowd
-from tests.faults.judging_world import exactly_once, seed_round
-from tests.faults.live_server import gunicorn, wait_for
+from tests.faults.judges import Browser, judges_saving, unavailable_page_problems
+from tests.faults.live_server import wait_for
 
 WORKERS = 2
 JUDGES = 4
@@ -27,32 +27,27 @@ if POSTGRES_BASE_URL:
         pg_app, pg_cluster, server_folder
     ):
         assert pg_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
-        world = seed_round(pg_app, judges=JUDGES, entries=3)
-        url = pg_app.config["SQLALCHEMY_DATABASE_URI"]
-        with gunicorn(url, server_folder, workers=WORKERS) as server:
-            crowd = Crowd(server.port, world.judges, world.round_entries)
-            crowd.start()
-            try:
-                wait_for("every judge's first save", lambda: crowd.each_saved([0] * JUDGES, 1))
-                workers = server.workers()
+        with judges_saving(pg_app, server_folder, JUDGES, WORKERS) as (world, server, crowd):
+            workers = server.workers()
 
-                pg_cluster.stop("fast")
-                wait_for(
-                    "503s to saves and to pages while the database is down",
-                    lambda: {x.split()[0] for x in crowd.unavailable()} == {"GET", "POST"},
-                )
-                pg_cluster.start()
-                since = crowd.ack_counts()
-                wait_for("three saves by every judge", lambda: crowd.each_saved(since, 3))
+            pg_cluster.stop("fast")
+            # A visitor opens a page while it is down (the judges may all be mid-save).
+            page = Browser(server.port, "visitor").request("GET", "/competitions/")
+            assert page.status == 503 and unavailable_page_problems(page) == []
+            wait_for(
+                "503s to the judges' saves while the database is down",
+                lambda: "POST" in {x.split()[0] for x in crowd.unavailable()},
+            )
+            pg_cluster.start()
+            since = crowd.ack_counts()
+            wait_for("three saves by every judge", lambda: crowd.each_saved(since, 3))
 
-                pg_cluster.restart("fast")
-                since = crowd.ack_counts()
-                wait_for("three more saves by every judge", lambda: crowd.each_saved(since, 3))
-            finally:
-                crowd.stop()
+            pg_cluster.restart("fast")
+            since = crowd.ack_counts()
+            wait_for("three more saves by every judge", lambda: crowd.each_saved(since, 3))
             assert server.process.poll() is None
             assert server.workers() == workers  # recovered by itself: no worker restarted
 
         assert crowd.problems() == []  # each 503 was the page; nothing but 200, 302 and 503
         assert crowd.no_answers() == []
-        assert exactly_once(pg_app, world, crowd.acks()) == []
+        assert stored_exactly_once(pg_app, world.round_id, crowd.acks()) == []
