@@ -287,6 +287,32 @@ def table_layout(
         autofilter(sheet, header_row, columns, last_row)
 
 
+def table_sheet(
+    workbook: Workbook,
+    title: str,
+    lines: Sequence[str],
+    columns: Sequence[tuple[str, float, str | None]],
+    rows: int,
+) -> tuple[Any, RowWriter]:
+    """A write-only sheet for a table of `rows` rows under title lines: its layout set, the
+    titles, a blank row and the header row written; returns it and the writer of its rows.
+    `columns` are (header, width, number format or None)."""
+    sheet = workbook.create_sheet(title)
+    header_row = len(lines) + 2  # one blank row between the titles and the table
+    table_layout(
+        sheet,
+        header_row=header_row,
+        widths=[width for _, width, _ in columns],
+        columns=len(columns),
+        last_row=header_row + rows,
+    )
+    for row in title_rows(sheet, lines):
+        sheet.append(row)
+    sheet.append([])
+    sheet.append(header_cells(sheet, [header for header, _, _ in columns]))
+    return sheet, RowWriter(sheet, [number_format for _, _, number_format in columns])
+
+
 def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)

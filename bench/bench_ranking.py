@@ -79,25 +79,9 @@ def generate(seed: int = 2026) -> dict:
     from app.people.models import Role, RoleGrant, User
     from app.units.models import Unit, UnitLevel
     from app.vietnamese import fold, name_sort_string
-    from competitions.models import (
-        Audience,
-        Competition,
-        CompetitionStatus,
-        Entry,
-        Pool,
-        PoolMode,
-        Round,
-        Team,
-        Track,
-    )
-    from judging.models import (
-        JudgeAssignment,
-        RoundEntry,
-        RoundJudging,
-        RubricCriterion,
-        Score,
-        ScoreSheet,
-    )
+    from competitions.models import Entry, Team
+    from judging.models import JudgeAssignment, RoundEntry, Score, ScoreSheet
+    from load.judging_round import add_round
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -125,35 +109,16 @@ def generate(seed: int = 2026) -> dict:
         email_verified_at=now,
     )
     admin.roles.append(RoleGrant(role=Role.ADMIN))
-    competition = Competition(
-        title="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ninh",
-        code="QN",
-        edition_year=2026,
-        owner_unit=province,
-        status=CompetitionStatus.JUDGING,
+    db.session.add(admin)
+    round_, pools, criteria = add_round(
+        province,
+        pools=POOLS,
+        judges_per_entry=K,
+        rubric=RUBRIC,
+        opens_at=now - timedelta(days=10),
+        closes_at=now - timedelta(days=1),
     )
-    competition.tracks.append(
-        Track(code="SV", name="Bảng Sinh viên", audience=Audience.OPEN, position=1)
-    )
-    round_ = Round(
-        position=1,
-        name="Vòng sơ khảo",
-        pool_mode=PoolMode.BY_UNIT,
-        judging_opens_at=now - timedelta(days=10),
-        judging_closes_at=now - timedelta(days=1),
-    )
-    competition.rounds.append(round_)
-    pools = [Pool(name=f"Cụm trường {p + 1:02d}") for p in range(POOLS)]
-    round_.pools.extend(pools)
-    db.session.add_all([admin, competition, RoundJudging(round=round_, judges_per_entry=K)])
-    criteria = [
-        RubricCriterion(
-            round=round_, position=i, name=name, max_score=Decimal(m), weight=Decimal(m)
-        )
-        for i, (name, m) in enumerate(RUBRIC, start=1)
-    ]
-    db.session.add_all(criteria)
-    db.session.flush()
+    competition = round_.competition
     track = competition.tracks[0]
 
     def people(prefix: str, count: int, start: int) -> list[dict]:

@@ -30,26 +30,21 @@ import os
 import secrets
 import subprocess
 import sys
-import tempfile
-from collections import Counter
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
     ROOT,
-    base_database_url,
-    free_port,
     migrated_app,
+    production_server,
+    run_database,
     server_env,
     server_errors,
-    start_gunicorn,
-    stop,
 )
+from judging_round import Save, seed_round, stored_exactly_once  # noqa: E402
 
-from bench.bench_ranking import RUBRIC, machine, postgres  # noqa: E402
+from bench.bench_ranking import RUBRIC  # noqa: E402
 
 JUDGES, POOLS, K, PER_JUDGE = 200, 20, 3, 10
 BARE_USERS = 5  # load/locustfile.py Bare.fixed_count, on top of the judges
@@ -63,183 +58,32 @@ TARGET_P95_MS, TARGET_RATIO = 300, 5.0
 
 
 def generate(app) -> dict:  # noqa: ANN001
-    """The round, in its judging window, with no sheet yet; returns the judges' emails."""
-    from sqlalchemy import insert, text
+    """The round, in its judging window, with no sheet yet (load/judging_round.py: each pool
+    has its own 10 judges; its entries rotate through them, 3 each); returns the judges'
+    emails."""
+    from sqlalchemy import text
 
-    from app.auth.passwords import hash_password
     from app.db import db
-    from app.people.models import User
-    from app.units.models import Unit, UnitLevel
-    from app.vietnamese import fold, name_sort_string
-    from competitions.models import (
-        Audience,
-        Competition,
-        CompetitionStatus,
-        Entry,
-        Pool,
-        PoolMode,
-        Round,
-        Team,
-        Track,
-    )
-    from judging.models import (
-        JudgeAssignment,
-        PanelMember,
-        RoundEntry,
-        RoundJudging,
-        RubricCriterion,
-    )
 
-    now = datetime.now(UTC)
+    world = seed_round(
+        app,
+        judges=JUDGES,
+        entries=ENTRIES,
+        rubric=RUBRIC,
+        password=PASSWORD,
+        pools=POOLS,
+        judges_per_entry=K,
+    )
     with app.app_context():
-        level = UnitLevel(code="province", name_vi="Tỉnh", name_en="Province", rank=0)
-        province = Unit(name="Tỉnh Quảng Ninh", level=level, path="/")
-        db.session.add_all([level, province])
-        db.session.flush()
-        province.path = f"/{province.id}/"
-        competition = Competition(
-            title="Cuộc thi Khởi nghiệp đổi mới sáng tạo tỉnh Quảng Ninh",
-            code="QN",
-            edition_year=2026,
-            owner_unit=province,
-            status=CompetitionStatus.JUDGING,
-        )
-        competition.tracks.append(
-            Track(code="SV", name="Bảng Sinh viên", audience=Audience.OPEN, position=1)
-        )
-        round_ = Round(
-            position=1,
-            name="Vòng sơ khảo",
-            pool_mode=PoolMode.BY_UNIT,
-            judging_opens_at=now - timedelta(days=1),
-            judging_closes_at=now + timedelta(days=1),
-        )
-        competition.rounds.append(round_)
-        pools = [Pool(name=f"Cụm trường {p + 1:02d}") for p in range(POOLS)]
-        round_.pools.extend(pools)
-        db.session.add_all([competition, RoundJudging(round=round_, judges_per_entry=K)])
-        db.session.add_all(
-            RubricCriterion(
-                round=round_, position=i, name=name, max_score=Decimal(m), weight=Decimal(m)
-            )
-            for i, (name, m) in enumerate(RUBRIC, start=1)
-        )
-        db.session.flush()
-        track = competition.tracks[0]
-        password_hash = hash_password(PASSWORD)  # production cost: sign-in is part of the load
-
-        def person(prefix: str, n: int, **extra: object) -> dict:
-            name = f"{prefix} {n + 1}"
-            return {
-                "email": f"{fold(prefix).replace(' ', '.')}.{n + 1}@example.vn",
-                "full_name": name,
-                "name_folded": fold(name),
-                "name_sort": name_sort_string(name),
-                **extra,
-            }
-
-        judge_base, leader_base = 10_000, 20_000
-        judges = [
-            {
-                "id": judge_base + j,
-                **person("Lê Văn Giám Khảo", j),
-                "password_hash": password_hash,
-                "email_verified_at": now,
-            }
-            for j in range(JUDGES)
-        ]
-        db.session.execute(insert(User), judges)
-        db.session.execute(
-            insert(User),
-            [
-                {"id": leader_base + n, **person("Nguyễn Thị Trưởng Nhóm", n)}
-                for n in range(ENTRIES)
-            ],
-        )
-        db.session.execute(
-            insert(Team),
-            [
-                {
-                    "id": 30_000 + n,
-                    "name": f"Nhóm Khởi Nghiệp {n + 1}",
-                    "name_folded": fold(f"Nhóm Khởi Nghiệp {n + 1}"),
-                    "leader_id": leader_base + n,
-                    "unit_id": province.id,
-                }
-                for n in range(ENTRIES)
-            ],
-        )
-        db.session.execute(
-            insert(Entry),
-            [
-                {
-                    "id": 40_000 + n,
-                    "competition_id": competition.id,
-                    "track_id": track.id,
-                    "team_id": 30_000 + n,
-                    "unit_id": province.id,
-                    "status": "accepted",
-                    "code": f"QN26-SV-{n + 1:04d}",
-                    "title": f"Dự án nông nghiệp thông minh số {n + 1}",
-                    "title_folded": fold(f"Dự án nông nghiệp thông minh số {n + 1}"),
-                }
-                for n in range(ENTRIES)
-            ],
-        )
-        db.session.execute(
-            insert(RoundEntry),
-            [
-                {
-                    "id": 50_000 + n,
-                    "round_id": round_.id,
-                    "entry_id": 40_000 + n,
-                    "pool_id": pools[n % POOLS].id,
-                }
-                for n in range(ENTRIES)
-            ],
-        )
-        # Each pool has its own 10 judges; its entries rotate through them, 3 each.
-        pool_judges = {
-            p: [judge_base + j for j in range(JUDGES) if j % POOLS == p] for p in range(POOLS)
-        }
-        db.session.execute(
-            insert(PanelMember),
-            [
-                {
-                    "round_id": round_.id,
-                    "user_id": judge_base + j,
-                    "pool_id": pools[j % POOLS].id,
-                    "status": "active",
-                    "invited_at": now,
-                    "conflicts_declared_at": now,
-                }
-                for j in range(JUDGES)
-            ],
-        )
-        assignments = []
-        for n in range(ENTRIES):
-            judges_of_pool = pool_judges[n % POOLS]
-            for t in range(K):
-                judge = judges_of_pool[(n // POOLS * K + t) % len(judges_of_pool)]
-                assignments.append(
-                    {
-                        "round_entry_id": 50_000 + n,
-                        "user_id": judge,
-                        "status": "published",
-                        "source": "auto",
-                    }
-                )
-        db.session.execute(insert(JudgeAssignment), assignments)
-        db.session.commit()
+        # A live database has planner statistics (autovacuum gathers them); a fresh bulk load not.
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-        round_id = round_.id
-    per_judge = Counter(a["user_id"] for a in assignments)
+        db.session.remove()
     return {
-        "round_id": round_id,
-        "emails": [j["email"] for j in judges],
-        "assignments": len(assignments),
-        "per_judge": (min(per_judge.values()), max(per_judge.values())),
+        "round_id": world.round_id,
+        "emails": world.judges,
+        "assignments": world.assigned.total(),
+        "per_judge": (min(world.assigned.values()), max(world.assigned.values())),
     }
 
 
@@ -276,62 +120,15 @@ def run_locust(args: argparse.Namespace, port: int, folder: Path, judges: Path, 
 def check_saves(app, acks: Path, round_id: int) -> list[str]:  # noqa: ANN001
     """Every acknowledged save once in the audit log with its values, and each sheet holding
     the last acknowledged values, one sheet per judge × entry."""
-    from sqlalchemy import func, select
-
-    from app.audit import AuditEvent
     from app.db import db
-    from app.people.models import User
-    from judging.models import RoundEntry, ScoreSheet
 
-    saves = [json.loads(line) for line in acks.read_text().splitlines() if line.strip()]
-    problems: list[str] = []
+    lines = [json.loads(line) for line in acks.read_text().splitlines() if line.strip()]
+    saves = [Save(a["judge"], a["round_entry_id"], a["values"]) for a in lines]
+    problems = stored_exactly_once(app, round_id, saves)
     with app.app_context():
-        ids = dict(db.session.execute(select(User.email, User.id)).all())
-        for save in saves:
-            save["judge_id"] = ids[save["judge"]]
-        events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action.like("judging.sheet.%"))
-        ).all()
-        audited: Counter = Counter()
-        for event in events:
-            new = event.new or {}
-            values = tuple(sorted((k, Decimal(v)) for k, v in new.get("scores", {}).items()))
-            audited[(event.actor_id, new.get("round_entry_id"), values)] += 1
-        last: dict[tuple[int, int], dict] = {}
-        for save in saves:
-            values = tuple(sorted((k, Decimal(v)) for k, v in save["values"].items()))
-            key = (save["judge_id"], save["round_entry_id"], values)
-            if audited[key] != 1:
-                problems.append(f"acknowledged save {key} has {audited[key]} audit rows")
-            last[(save["judge_id"], save["round_entry_id"])] = save["values"]
-        if len(events) != len(saves):
-            problems.append(f"{len(events)} sheet audit rows for {len(saves)} acknowledged saves")
-        duplicates = db.session.execute(
-            select(ScoreSheet.user_id, ScoreSheet.round_entry_id, func.count())
-            .join(RoundEntry, RoundEntry.id == ScoreSheet.round_entry_id)
-            .where(RoundEntry.round_id == round_id)
-            .group_by(ScoreSheet.user_id, ScoreSheet.round_entry_id)
-            .having(func.count() > 1)
-        ).all()
-        problems += [f"judge {u} entry {e}: {c} sheets" for u, e, c in duplicates]
-        sheets = {
-            (s.user_id, s.round_entry_id): s
-            for s in db.session.scalars(
-                select(ScoreSheet).join(RoundEntry).where(RoundEntry.round_id == round_id)
-            )
-        }
-        for key, values in last.items():
-            sheet = sheets.get(key)
-            stored = {str(s.criterion_id): s.value for s in sheet.scores} if sheet else None
-            if stored != {k: Decimal(v) for k, v in values.items()}:
-                problems.append(f"sheet {key} holds {stored}, last acknowledged {values}")
-        if len(sheets) != len(last):
-            problems.append(f"{len(sheets)} sheets stored, {len(last)} acknowledged")
-        db.session.remove()
         db.engine.dispose()
-    print(
-        f"  {len(saves):,} acknowledged saves on {len(last):,} sheets; {len(events):,} audit rows"
-    )
+    sheets = len({(save.judge, save.round_entry_id) for save in saves})
+    print(f"  {len(saves):,} acknowledged saves on {sheets:,} sheets")
     return problems
 
 
@@ -348,42 +145,28 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     args.users = min(args.users, JUDGES)  # one simulated judge per account
-    base = base_database_url()
-    if not base:
-        print("Set BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL server.")
-        return 2
-    print(machine())
-    url, drop, version = postgres(base)
     secret_key = secrets.token_urlsafe(48)
-    try:
-        with tempfile.TemporaryDirectory(prefix="sprout-load-") as name:
-            folder = Path(name)
-            env = server_env(url, secret_key, name)
-            app = migrated_app(url, secret_key, name)
-            world = generate(app)
-            low, high = world["per_judge"]
-            print(f"PostgreSQL {version}: {JUDGES} judges × {low}–{high} entries, "
-                  f"{len(RUBRIC)} criteria, {world['assignments']:,} assignments")  # fmt: skip
-            judges, acks = folder / "judges.json", folder / "acks.jsonl"
-            judges.write_text(json.dumps({"password": PASSWORD, "emails": world["emails"]}))
-            acks.touch()
-            port = free_port()
-            log = folder / "gunicorn.log"
-            server = start_gunicorn(env, port, args.workers, log)
+    with run_database(prefix="sprout-load-") as (url, version, folder):
+        env = server_env(url, secret_key, str(folder))
+        app = migrated_app(url, secret_key, str(folder))
+        world = generate(app)
+        low, high = world["per_judge"]
+        print(f"PostgreSQL {version}: {JUDGES} judges × {low}–{high} entries, "
+              f"{len(RUBRIC)} criteria, {world['assignments']:,} assignments")  # fmt: skip
+        judges, acks = folder / "judges.json", folder / "acks.jsonl"
+        judges.write_text(json.dumps({"password": PASSWORD, "emails": world["emails"]}))
+        acks.touch()
+        log = folder / "gunicorn.log"
+        with production_server(env, args.workers, log) as (_, port):
             print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; locust: "
                   f"{args.users} users, {args.spawn_rate}/s, {args.run_time}")  # fmt: skip
-            try:
-                locust_code = run_locust(args, port, folder, judges, acks)
-            finally:
-                stop(server)
-            errors_logged = server_errors(log)
-            print("\nChecking the database:")
-            problems = check_saves(app, acks, world["round_id"])
-            stats = read_stats(folder)
-            outcome = json.loads((folder / "errors.json").read_text())
-            return report(stats, outcome, locust_code, errors_logged, problems)
-    finally:
-        drop()
+            locust_code = run_locust(args, port, folder, judges, acks)
+        errors_logged = server_errors(log)
+        print("\nChecking the database:")
+        problems = check_saves(app, acks, world["round_id"])
+        stats = read_stats(folder)
+        outcome = json.loads((folder / "errors.json").read_text())
+        return report(stats, outcome, locust_code, errors_logged, problems)
 
 
 def report(

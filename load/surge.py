@@ -28,7 +28,6 @@ import os
 import resource
 import secrets
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,19 +35,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
-    base_database_url,
-    free_port,
     migrated_app,
+    production_server,
     request_seconds,
+    run_database,
     server_env,
     server_errors,
-    start_gunicorn,
-    stop,
 )
 from surge_checks import check, report  # noqa: E402
 from surge_client import RNG, Student, Surge, prepare_all, surge  # noqa: E402
-
-from bench.bench_ranking import machine, postgres  # noqa: E402
 
 PASSWORD = "Hạt giống " + secrets.token_urlsafe(12)
 TAIL = 80  # seconds after the window for the last submits and answers
@@ -129,63 +124,49 @@ def main() -> int:
     parser.add_argument("--deadline-after", type=float, default=95.0, help="seconds")
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-    base = base_database_url()
-    if not base:
-        print("Set BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL server.")
-        return 2
-    print(machine())
-    url, drop, version = postgres(base)
     secret_key = secrets.token_urlsafe(48)
-    try:
-        with tempfile.TemporaryDirectory(prefix="sprout-surge-") as name:
-            folder = Path(name)
-            uploads, server_tmp = folder / "uploads", folder / "tmp"
-            uploads.mkdir()
-            server_tmp.mkdir()
-            app = migrated_app(url, secret_key, str(uploads))
+    with run_database(prefix="sprout-surge-") as (url, version, folder):
+        uploads, server_tmp = folder / "uploads", folder / "tmp"
+        uploads.mkdir()
+        server_tmp.mkdir()
+        app = migrated_app(url, secret_key, str(uploads))
+        started = time.monotonic()
+        round_id, students = seed(app, args.students)
+        print(f"PostgreSQL {version}: {len(students)} students with a draft entry each, "
+              f"seeded in {time.monotonic() - started:.1f} s")  # fmt: skip
+        env = server_env(url, secret_key, str(folder), str(uploads))
+        env["TMPDIR"] = str(server_tmp)  # werkzeug spools large uploads there
+        log = folder / "gunicorn.log"
+        with production_server(env, args.workers, log) as (server, port):
+            client = Surge(f"http://127.0.0.1:{port}", PASSWORD, {})
             started = time.monotonic()
-            round_id, students = seed(app, args.students)
-            print(f"PostgreSQL {version}: {len(students)} students with a draft entry each, "
-                  f"seeded in {time.monotonic() - started:.1f} s")  # fmt: skip
-            env = server_env(url, secret_key, name, str(uploads))
-            env["TMPDIR"] = str(server_tmp)  # werkzeug spools large uploads there
-            port = free_port()
-            log = folder / "gunicorn.log"
-            server = start_gunicorn(env, port, args.workers, log)
-            try:
-                client = Surge(f"http://127.0.0.1:{port}", PASSWORD, {})
-                started = time.monotonic()
-                prepare_all(client, students)
-                ready = sum(not s.errors for s in students)
-                took = time.monotonic() - started
-                print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; {ready} students "
-                      f"signed in and on their edit form in {took:.1f} s")  # fmt: skip
-                opens = time.time()
-                deadline = datetime.fromtimestamp(opens + args.deadline_after, UTC)
-                deadline = deadline.replace(microsecond=0)
-                client.late = set_deadline(app, round_id, deadline)
-                for student in students:  # most near the deadline, a quarter after it
-                    student.at = client_moment(args.window, args.deadline_after)
-                start = datetime.fromtimestamp(opens, UTC)
-                print(f"window: {args.window:g} s from {start:%H:%M:%S} UTC, "
-                      f"deadline at {deadline:%H:%M:%S} UTC")  # fmt: skip
-                cpu = (cpu_seconds(server.pid), resource.getrusage(resource.RUSAGE_SELF))
-                surge(client, students, opens, args.window + TAIL)
-                used = resource.getrusage(resource.RUSAGE_SELF)
-                cpu = (
-                    cpu_seconds(server.pid) - cpu[0],
-                    used.ru_utime + used.ru_stime - cpu[1].ru_utime - cpu[1].ru_stime,
-                )
-            finally:
-                stop(server)
-            print("\nChecking the database and the disk:")
-            problems = check(app, students, deadline, uploads, server_tmp)
-            worker = request_seconds(log, "POST", r"/competitions/entries/\d+/edit")
-            print(f"CPU during the surge: gunicorn {cpu[0]:.0f} s, load generator {cpu[1]:.0f} s "
-                  f"({os.cpu_count()} cores)")  # fmt: skip
-            return report(students, deadline, problems, server_errors(log), worker)
-    finally:
-        drop()
+            prepare_all(client, students)
+            ready = sum(not s.errors for s in students)
+            took = time.monotonic() - started
+            print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; {ready} students "
+                  f"signed in and on their edit form in {took:.1f} s")  # fmt: skip
+            opens = time.time()
+            deadline = datetime.fromtimestamp(opens + args.deadline_after, UTC)
+            deadline = deadline.replace(microsecond=0)
+            client.late = set_deadline(app, round_id, deadline)
+            for student in students:  # most near the deadline, a quarter after it
+                student.at = client_moment(args.window, args.deadline_after)
+            start = datetime.fromtimestamp(opens, UTC)
+            print(f"window: {args.window:g} s from {start:%H:%M:%S} UTC, "
+                  f"deadline at {deadline:%H:%M:%S} UTC")  # fmt: skip
+            cpu = (cpu_seconds(server), resource.getrusage(resource.RUSAGE_SELF))
+            surge(client, students, opens, args.window + TAIL)
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (
+                cpu_seconds(server) - cpu[0],
+                used.ru_utime + used.ru_stime - cpu[1].ru_utime - cpu[1].ru_stime,
+            )
+        print("\nChecking the database and the disk:")
+        problems = check(app, students, deadline, uploads, server_tmp)
+        worker = request_seconds(log, "POST", r"/competitions/entries/\d+/edit")
+        print(f"CPU during the surge: gunicorn {cpu[0]:.0f} s, load generator {cpu[1]:.0f} s "
+              f"({os.cpu_count()} cores)")  # fmt: skip
+        return report(students, deadline, problems, server_errors(log), worker)
 
 
 def cpu_seconds(pid: int) -> float:

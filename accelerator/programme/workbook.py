@@ -19,7 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from accelerator.programme.rows import CohortTeamRow, EventRow, ProjectRow
 from app import spreadsheets
-from app.spreadsheets import DATE_TIME, TWO_DECIMALS, RowWriter
+from app.spreadsheets import DATE_TIME, TWO_DECIMALS, RowWriter, table_sheet
 
 SUMMARY_SHEET = "Tổng hợp"
 COMPETITION_SHEET = "Cuộc thi"
@@ -97,29 +97,6 @@ def _titles(report: YearReport, heading: str) -> list[str]:
     return [heading, f"Năm {report.year} — Đơn vị: {_unit_words(report)}", PLAN]
 
 
-def _start(
-    wb: Workbook,
-    title: str,
-    lines: Sequence[str],
-    columns: Sequence[tuple[str, float, str | None]],
-    rows: int,
-) -> tuple[WriteOnlyWorksheet, RowWriter]:
-    ws = wb.create_sheet(title)
-    header_row = len(lines) + 2
-    spreadsheets.table_layout(
-        ws,
-        header_row=header_row,
-        widths=[width for _, width, _ in columns],
-        columns=len(columns),
-        last_row=header_row + rows,
-    )
-    for row in spreadsheets.title_rows(ws, lines):
-        ws.append(row)
-    ws.append([])
-    ws.append(spreadsheets.header_cells(ws, [header for header, _, _ in columns]))
-    return ws, RowWriter(ws, [number_format for _, _, number_format in columns])
-
-
 def _table(
     ws: WriteOnlyWorksheet,
     heading: str,
@@ -155,7 +132,7 @@ def _status(line: SummaryLine) -> str:
 
 def _summary_sheet(wb: Workbook, report: YearReport) -> None:
     lines = _titles(report, f"BÁO CÁO KẾT QUẢ THỰC HIỆN CHỈ TIÊU NĂM {report.year}")
-    ws, writer = _start(wb, SUMMARY_SHEET, lines, SUMMARY_COLUMNS, len(report.summary))
+    ws, writer = table_sheet(wb, SUMMARY_SHEET, lines, SUMMARY_COLUMNS, len(report.summary))
     for number, line in enumerate(report.summary, start=1):
         label = INDICATOR_VI.get(line.code, line.code)
         if line.qualifier:
@@ -169,7 +146,7 @@ def _summary_sheet(wb: Workbook, report: YearReport) -> None:
 def _competition_sheet(wb: Workbook, report: YearReport) -> None:
     lines = _titles(report, "CUỘC THI KHỞI NGHIỆP — SỐ DỰ ÁN DỰ THI")
     columns = (("STT", 6, None), ("Đơn vị", 40, None), ("Số dự án", 12, WHOLE))
-    ws, writer = _start(wb, COMPETITION_SHEET, lines, columns, len(report.by_unit))
+    ws, writer = table_sheet(wb, COMPETITION_SHEET, lines, columns, len(report.by_unit))
     for number, (name, count) in enumerate(report.by_unit, start=1):
         writer.append([number, name or "Không có đơn vị", count])
     _table(
@@ -199,7 +176,7 @@ def _science_fair_sheet(wb: Workbook, report: YearReport) -> None:
         ("Trường / đơn vị", 30, None),
         ("Chương trình tăng tốc", 30, None),
     )
-    _ws, writer = _start(wb, SCIENCE_FAIR_SHEET, lines, columns, len(report.projects))
+    _ws, writer = table_sheet(wb, SCIENCE_FAIR_SHEET, lines, columns, len(report.projects))
     for number, p in enumerate(report.projects, start=1):
         writer.append([number, p.title, p.team, p.school, p.cohort])
 
@@ -216,7 +193,7 @@ def _events_sheet(wb: Workbook, report: YearReport) -> None:
         ("Đăng ký", 10, WHOLE),
         ("Tham dự", 10, WHOLE),
     )
-    _ws, writer = _start(wb, EVENTS_SHEET, lines, columns, len(report.events))
+    _ws, writer = table_sheet(wb, EVENTS_SHEET, lines, columns, len(report.events))
     for number, e in enumerate(report.events, start=1):
         writer.append(
             [
@@ -249,7 +226,7 @@ def _accelerator_sheet(wb: Workbook, report: YearReport) -> None:
         ("Vốn huy động (đồng)", 16, VND),
         ("Khách hàng", 10, WHOLE),
     )
-    _ws, writer = _start(wb, ACCELERATOR_SHEET, lines, columns, len(report.cohort_teams))
+    _ws, writer = table_sheet(wb, ACCELERATOR_SHEET, lines, columns, len(report.cohort_teams))
     for number, t in enumerate(report.cohort_teams, start=1):
         reported = t.kpi_period is not None
         writer.append(

@@ -22,7 +22,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from accelerator.models import LoggedBy, MatchSource, MatchStatus, MilestoneKind, SessionFormat
 from accelerator.models import SessionStatus as Status
 from app import spreadsheets
-from app.spreadsheets import DATE, DATE_TIME, TWO_DECIMALS, RowWriter
+from app.spreadsheets import DATE, DATE_TIME, TWO_DECIMALS, RowWriter, table_sheet
 from competitions.screening.export import STAGE_VI
 
 SUMMARY_SHEET = "Tổng hợp"
@@ -146,30 +146,6 @@ DETAIL_COLUMNS: tuple[tuple[str, float, str | None], ...] = (
 )
 
 
-def _start(
-    wb: Workbook,
-    title: str,
-    lines: Sequence[str],
-    columns: Sequence[tuple[str, float, str | None]],
-    rows: int,
-) -> tuple[WriteOnlyWorksheet, RowWriter]:
-    """A sheet with its layout, title lines and header row written; the writer of its rows."""
-    ws = wb.create_sheet(title)
-    header_row = len(lines) + 2  # one blank row between the titles and the table
-    spreadsheets.table_layout(
-        ws,
-        header_row=header_row,
-        widths=[width for _, width, _ in columns],
-        columns=len(columns),
-        last_row=header_row + rows,
-    )
-    for row in spreadsheets.title_rows(ws, lines):
-        ws.append(row)
-    ws.append([])
-    ws.append(spreadsheets.header_cells(ws, [header for header, _, _ in columns]))
-    return ws, RowWriter(ws, [number_format for _, _, number_format in columns])
-
-
 def _bold_row(
     ws: WriteOnlyWorksheet, values: Sequence[object], formats: Sequence[str | None]
 ) -> None:
@@ -220,7 +196,7 @@ def _tallies(report: SessionsReport) -> dict[int, _Tally]:
 
 def _summary_sheet(wb: Workbook, report: SessionsReport) -> None:
     lines = _session_titles(report, "BẢNG TỔNG HỢP GIỜ CỐ VẤN THEO CHUYÊN GIA")
-    ws, writer = _start(wb, SUMMARY_SHEET, lines, SUMMARY_COLUMNS, len(report.mentors))
+    ws, writer = table_sheet(wb, SUMMARY_SHEET, lines, SUMMARY_COLUMNS, len(report.mentors))
     tallies = _tallies(report)
     # The total adds the rows as printed (two decimals each), so the signed column adds up.
     totals = [0, Decimal(0), 0, Decimal(0)]
@@ -245,7 +221,7 @@ def _summary_sheet(wb: Workbook, report: SessionsReport) -> None:
 
 def _detail_sheet(wb: Workbook, report: SessionsReport) -> None:
     lines = _session_titles(report, "CHI TIẾT CÁC BUỔI CỐ VẤN")
-    _ws, writer = _start(wb, DETAIL_SHEET, lines, DETAIL_COLUMNS, len(report.sessions))
+    _ws, writer = table_sheet(wb, DETAIL_SHEET, lines, DETAIL_COLUMNS, len(report.sessions))
     for number, line in enumerate(report.sessions, start=1):
         writer.append(
             [
@@ -455,7 +431,7 @@ TEAM_COLUMNS: tuple[tuple[str, float, str | None], ...] = (
 
 def _teams_sheet(wb: Workbook, report: CohortReport) -> None:
     lines = _report_titles(report, "CÁC NHÓM THAM GIA CHƯƠNG TRÌNH")
-    _ws, writer = _start(wb, TEAMS_SHEET, lines, TEAM_COLUMNS, len(report.teams))
+    _ws, writer = table_sheet(wb, TEAMS_SHEET, lines, TEAM_COLUMNS, len(report.teams))
     total = len(report.milestones)
     for number, team in enumerate(report.teams, start=1):
         kpi = team.latest_kpi
@@ -507,7 +483,7 @@ PAIR_COLUMNS: tuple[tuple[str, float, str | None], ...] = (
 
 def _pairs_sheet(wb: Workbook, report: CohortReport) -> None:
     lines = _report_titles(report, "GHÉP CẶP CHUYÊN GIA — NHÓM")
-    _ws, writer = _start(wb, PAIRS_SHEET, lines, PAIR_COLUMNS, len(report.pairs))
+    _ws, writer = table_sheet(wb, PAIRS_SHEET, lines, PAIR_COLUMNS, len(report.pairs))
     for number, pair in enumerate(report.pairs, start=1):
         writer.append(
             [
@@ -544,7 +520,7 @@ KPI_COLUMNS: tuple[tuple[str, float, str | None], ...] = (
 
 def _kpi_sheet(wb: Workbook, report: CohortReport) -> None:
     lines = _report_titles(report, "CHỈ SỐ KPI HẰNG THÁNG")
-    _ws, writer = _start(wb, KPI_SHEET, lines, KPI_COLUMNS, len(report.kpis))
+    _ws, writer = table_sheet(wb, KPI_SHEET, lines, KPI_COLUMNS, len(report.kpis))
     for number, kpi in enumerate(report.kpis, start=1):
         writer.append(
             [
@@ -577,7 +553,7 @@ MILESTONE_COLUMNS: tuple[tuple[str, float, str | None], ...] = (
 def _milestones_sheet(wb: Workbook, report: CohortReport) -> None:
     lines = _report_titles(report, "MỨC ĐỘ HOÀN THÀNH CÁC MỐC CỦA TỪNG NHÓM")
     count = sum(len(m.teams) for m in report.milestones)
-    _ws, writer = _start(wb, MILESTONES_SHEET, lines, MILESTONE_COLUMNS, count)
+    _ws, writer = table_sheet(wb, MILESTONES_SHEET, lines, MILESTONE_COLUMNS, count)
     number = 0
     for milestone in report.milestones:
         for team, completed_on, note in milestone.teams:

@@ -1,17 +1,14 @@
-"""gunicorn as production runs it (see load/run.py), on loopback, for the fault tests:
-production config, sync workers, a database of the test's own, and the traps of
-gunicorn_traps.py. The access log names the worker that answered each request."""
+"""gunicorn as production runs it (started by load/harness.py, as for the load test), on
+loopback, for the fault tests: production config, sync workers, a database of the test's
+own, and the traps of gunicorn_traps.py. The access log names the worker that answered each
+request."""
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -19,7 +16,8 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[2]
+from load.harness import free_port, server_env, start_gunicorn, stop
+
 TRAPS_CONFIG = Path(__file__).with_name("gunicorn_traps.py")
 ACCESS_FORMAT = "%(p)s %(m)s %(U)s %(s)s"  # "<pid> POST /judging/sheets/50001 302"
 
@@ -31,12 +29,6 @@ def wait_for(what: str, condition: Callable[[], object], timeout: float = 20) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -86,78 +78,34 @@ class LiveServer:
 
 
 def _env(database_url: str, folder: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("TEST_DATABASE_URL", None)
-    env.update(
-        SPROUT_ENV="production",
-        DATABASE_URL=database_url,
-        SECRET_KEY=os.urandom(32).hex() + "-Sprout-fault-test-key-ABCDEFGHIJKLMNOP",
-        SPROUT_INSTANCE_DIR=str(folder),
-        UPLOAD_DIR=str(folder / "uploads"),
-        MAIL_TRANSPORT="log",
-        SESSION_COOKIE_SECURE="false",  # plain http on loopback
-        SPROUT_FAULT_TRAPS=str(folder / "traps"),
-    )
+    secret_key = os.urandom(32).hex() + "-Sprout-fault-test-key-ABCDEFGHIJKLMNOP"
+    env = server_env(database_url, secret_key, str(folder))
+    env["SPROUT_FAULT_TRAPS"] = str(folder / "traps")
     return env
-
-
-def _stop(process: subprocess.Popen, workers: dict[int, psutil.Process]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    # A worker held by a trap outlives a master killed hard. psutil refuses to kill a
-    # process whose pid has been reused since it was seen.
-    for worker in workers.values():
-        with suppress(psutil.NoSuchProcess):
-            worker.kill()
 
 
 @contextmanager
 def gunicorn(database_url: str, folder: Path, workers: int = 2) -> Iterator[LiveServer]:
     (folder / "traps").mkdir(parents=True)
-    port = _free_port()
-    log = (folder / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--config",
-            str(TRAPS_CONFIG),
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
-            "--access-logformat",
-            ACCESS_FORMAT,
-            "wsgi:app",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=_env(database_url, folder),
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    port = free_port()
+    process = start_gunicorn(
+        _env(database_url, folder),
+        port,
+        workers,
+        folder / "gunicorn.log",
+        access_format=ACCESS_FORMAT,
+        config=TRAPS_CONFIG,
     )
     server = LiveServer(process, port, folder, workers)
     seen: dict[int, psutil.Process] = {}
     try:
-
-        def healthy() -> bool:
-            seen.update((w.pid, w) for w in server.worker_processes())
-            if process.poll() is not None:
-                raise AssertionError(f"gunicorn exited: {server.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310
-                    return r.status == 200
-            except OSError:
-                return False
-
-        wait_for("gunicorn to answer /healthz", healthy, timeout=60)
+        seen.update((w.pid, w) for w in server.worker_processes())
         yield server
     finally:
         seen.update((w.pid, w) for w in server.worker_processes())
-        _stop(process, seen)
-        log.close()
+        stop(process, timeout=15)
+        # A worker held by a trap outlives a master killed hard. psutil refuses to kill a
+        # process whose pid has been reused since it was seen.
+        for worker in seen.values():
+            with suppress(psutil.NoSuchProcess):
+                worker.kill()

@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import signal
 
+from load.judging_round import stored_exactly_once
 from tests.conftest import POSTGRES_BASE_URL
-from tests.faults.judges import Crowd
-from tests.faults.judging_world import exactly_once, seed_round
-from tests.faults.live_server import gunicorn, wait_for
+from tests.faults.judges import judges_saving
+from tests.faults.live_server import wait_for
 
 WORKERS = 3  # two are killed; one always serves meanwhile
 JUDGES = 4  # more judges than workers: every worker is kept busy
@@ -57,31 +57,23 @@ if POSTGRES_BASE_URL:
     def test_a_worker_killed_mid_save_loses_no_acknowledged_save_and_stores_none_twice(
         pg_app, pg_cluster, server_folder
     ):
-        world = seed_round(pg_app, judges=JUDGES, entries=3)
-        url = pg_app.config["SQLALCHEMY_DATABASE_URI"]
-        with gunicorn(url, server_folder, workers=WORKERS) as server:
-            crowd = Crowd(server.port, world.judges, world.round_entries)
-            crowd.start()
-            try:
-                wait_for("every judge's first save", lambda: crowd.each_saved([0] * JUDGES, 1))
-                first_workers = server.workers()
-                caught = [_kill_at(server, point) for point in KILLS]
-                killed = {c["pid"] for c in caught}
-                wait_for(
-                    "the master to replace the killed workers",
-                    lambda: len(server.workers()) == WORKERS and not server.workers() & killed,
-                )
-                since = crowd.ack_counts()
-                wait_for(
-                    "two more saves by every judge, and saves served by every new worker",
-                    lambda: (
-                        crowd.each_saved(since, 2)
-                        and all(_served_a_save(server, pid) for pid in server.workers())
-                    ),
-                    timeout=30,
-                )
-            finally:
-                crowd.stop()
+        with judges_saving(pg_app, server_folder, JUDGES, WORKERS) as (world, server, crowd):
+            first_workers = server.workers()
+            caught = [_kill_at(server, point) for point in KILLS]
+            killed = {c["pid"] for c in caught}
+            wait_for(
+                "the master to replace the killed workers",
+                lambda: len(server.workers()) == WORKERS and not server.workers() & killed,
+            )
+            since = crowd.ack_counts()
+            wait_for(
+                "two more saves by every judge, and saves served by every new worker",
+                lambda: (
+                    crowd.each_saved(since, 2)
+                    and all(_served_a_save(server, pid) for pid in server.workers())
+                ),
+                timeout=30,
+            )
             final_workers = server.workers()
             assert server.process.poll() is None  # the master lived through it all
 
@@ -102,4 +94,4 @@ if POSTGRES_BASE_URL:
             points = [c["point"] for c in caught if _is(ack, c)]
             assert ack.attempts == 1 + len(points)
             assert ack.unchanged is ("after-commit" in points)
-        assert exactly_once(pg_app, world, acks) == []
+        assert stored_exactly_once(pg_app, world.round_id, acks) == []

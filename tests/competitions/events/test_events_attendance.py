@@ -5,15 +5,12 @@ nothing changed."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from app.db import utcnow
 from app.localtime import format_datetime
-from competitions.events.models import EventRegistration
 from tests.competitions.events import world as ew
-from tests.competitions.events.world import sign_in, snapshot
+from tests.competitions.events.world import flashes, refused, registrations_of, sign_in, snapshot
 from tests.helpers import csrf_token, post_form
-from tests.judging.roles import FLASH
 
 # Declared in test_events_pages: every endpoint has its expected answer there.
 ACCESS: dict[str, dict[str, int | str]] = {}
@@ -23,27 +20,6 @@ POST_ENDPOINTS: set[str] = set()
 @pytest.fixture()
 def w(db, factory) -> ew.World:  # noqa: ARG001
     return ew.build(factory)
-
-
-def flashes(html: str) -> list[tuple[str, str]]:
-    return [(kind, " ".join(text.split())) for kind, text in FLASH.findall(html)]
-
-
-def registrations_of(db, event) -> list[tuple[int, str | None]]:  # noqa: ANN001
-    return [
-        (r.user_id, r.attendance_method)
-        for r in db.session.scalars(
-            select(EventRegistration)
-            .where(EventRegistration.event_id == event.id)
-            .order_by(EventRegistration.user_id)
-        )
-    ]
-
-
-def refused(client, path: str, data: dict, form_page: str):  # noqa: ANN001, ANN201
-    """POST like a browser and follow to the page the message lands on."""
-    token = csrf_token(client, form_page)
-    return client.post(path, data={"csrf_token": token, **data}, follow_redirects=True)
 
 
 # --- attendance: the list ---------------------------------------------------------------
@@ -64,7 +40,7 @@ def test_the_list_marks_and_unmarks_and_leaves_later_scans_alone(client, w, db):
     db.session.refresh(w.registration)
     assert w.registration.attendance_method == "list"
     assert w.registration.attendance_by_id == w.organizer.id
-    assert registrations_of(db, w.festival) == sorted(
+    assert registrations_of(w.festival) == sorted(
         [(w.participant.id, "list"), (admin.user_id, None), (scanned.user_id, "scan")]
     )
     # Unticking someone shown as present unmarks them.

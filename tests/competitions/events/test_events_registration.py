@@ -16,9 +16,8 @@ from app.mail.outbox import OutboxMessage
 from competitions.events.models import EventRegistration
 from competitions.events.pages import qr_svg
 from tests.competitions.events import world as ew
-from tests.competitions.events.world import sign_in, snapshot
+from tests.competitions.events.world import flashes, refused, registrations_of, sign_in, snapshot
 from tests.helpers import csrf_token, post_form
-from tests.judging.roles import FLASH
 
 # Declared in test_events_pages: every endpoint has its expected answer there.
 ACCESS: dict[str, dict[str, int | str]] = {}
@@ -28,27 +27,6 @@ POST_ENDPOINTS: set[str] = set()
 @pytest.fixture()
 def w(db, factory) -> ew.World:  # noqa: ARG001
     return ew.build(factory)
-
-
-def flashes(html: str) -> list[tuple[str, str]]:
-    return [(kind, " ".join(text.split())) for kind, text in FLASH.findall(html)]
-
-
-def registrations_of(db, event) -> list[tuple[int, str | None]]:  # noqa: ANN001
-    return [
-        (r.user_id, r.attendance_method)
-        for r in db.session.scalars(
-            select(EventRegistration)
-            .where(EventRegistration.event_id == event.id)
-            .order_by(EventRegistration.user_id)
-        )
-    ]
-
-
-def refused(client, path: str, data: dict, form_page: str):  # noqa: ANN001, ANN201
-    """POST like a browser and follow to the page the message lands on."""
-    token = csrf_token(client, form_page)
-    return client.post(path, data={"csrf_token": token, **data}, follow_redirects=True)
 
 
 # --- the participant registers --------------------------------------------------------------
@@ -136,7 +114,7 @@ def test_a_participant_cancels_but_not_once_checked_in(client, w, db):
     w.registration.attended_at = None
     db.session.flush()
     response = refused(client, f"/events/{w.festival.id}/unregister", {}, form_page=page)
-    assert registrations_of(db, w.festival) == []
+    assert registrations_of(w.festival) == []
 
 
 # --- an organizer registers someone -----------------------------------------------------

@@ -18,8 +18,9 @@ from competitions.events.models import Event, EventRegistration, EventStatus
 from competitions.events.registrations import new_code
 from competitions.models import Sector
 from tests.factories import Factory
+from tests.helpers import csrf_token
 from tests.helpers import snapshot as _snapshot
-from tests.judging.roles import LOGIN, sign_in_as
+from tests.judging.roles import FLASH, LOGIN, sign_in_as
 
 ROLES = ("anonymous", "participant", "organizer", "other_organizer", "admin")
 
@@ -152,3 +153,26 @@ def sign_in(client, world: World, role: str) -> None:  # noqa: ANN001
 def snapshot() -> dict[str, list[tuple]]:
     """Every row of every table: a refused change must leave them all as they were."""
     return _snapshot(db)
+
+
+def flashes(html: str) -> list[tuple[str, str]]:
+    """The flashed messages of a page: (kind, text with its white space folded)."""
+    return [(kind, " ".join(text.split())) for kind, text in FLASH.findall(html)]
+
+
+def registrations_of(row: Event) -> list[tuple[int, str | None]]:
+    """(user id, attendance method) of every registration for the event, by user id."""
+    return [
+        (r.user_id, r.attendance_method)
+        for r in db.session.scalars(
+            select(EventRegistration)
+            .where(EventRegistration.event_id == row.id)
+            .order_by(EventRegistration.user_id)
+        )
+    ]
+
+
+def refused(client, path: str, data: dict, form_page: str):  # noqa: ANN001, ANN201
+    """POST like a browser and follow to the page the message lands on."""
+    token = csrf_token(client, form_page)
+    return client.post(path, data={"csrf_token": token, **data}, follow_redirects=True)
