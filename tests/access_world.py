@@ -5,13 +5,17 @@ One world holds a competition with a judged round, a cohort with mentored pairs 
 for each way a person can stand next to those rows: a judge on the panel and one off it, the
 mentor of a pair and of another pair, a team's leader, member and advisor and the leader of
 another team, an organizer of the unit and of another unit. It is the accelerator's progress
-world (built on the judging world) with one row of every kind a URL names.
+world (built on the judging world) with one row of every kind a URL names: for the events, a
+published training of the unit with the participant registered and a draft; for the
+programme's dashboard and report, the unit in the query string.
 
-The new blueprints (events, programme) bring their own declarations and are left out."""
+Beside them, `Setting.elsewhere` holds the same kinds of rows of the other organizer's unit (an
+event with a registration, the unit itself): the ids an organizer of the first unit must not
+reach through its own URLs (tests/test_access_objects.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 
@@ -24,15 +28,20 @@ from app.auth.models import UserSession, token_digest
 from app.db import utcnow
 from app.localtime import local_today
 from app.people.models import Role, RoleGrant, User
+from competitions.events.models import EventStatus
 from judging.models import Conflict
 from tests.accelerator import progress_world as pw
 from tests.accelerator import sessions_world as sw
+from tests.competitions.events import world as ew
 from tests.competitions.test_teams import make_invitation
 from tests.factories import Factory
 from tests.helpers import csrf_token, login
 from tests.judging import world as jw
 
-BLUEPRINTS = ("main", "auth", "admin", "units", "competitions", "judging", "accelerator")
+BLUEPRINTS = (
+    "main", "auth", "admin", "units", "competitions", "judging", "accelerator", "events",
+    "programme",
+)  # fmt: skip
 
 ROLES = (
     "anonymous",
@@ -63,6 +72,15 @@ REFUSALS = (403, 404)
 class Setting:
     accounts: dict[str, User]
     ids: dict[str, int | str]  # URL argument → the id of the row a sample URL names
+    # the same arguments naming the other organizer's rows (an event, its code, the unit)
+    elsewhere: dict[str, int | str] = field(default_factory=dict)
+
+
+# Arguments the sample URLs carry in the query string: the unit the programme reads.
+QUERY: dict[str, tuple[str, ...]] = {
+    "programme.dashboard": ("unit",),
+    "programme.report": ("unit",),
+}
 
 
 def build(factory: Factory, db, *, prefix: str = "") -> Setting:  # noqa: ANN001
@@ -97,6 +115,15 @@ def build(factory: Factory, db, *, prefix: str = "") -> Setting:  # noqa: ANN001
     )
     db.session.add(own_session)
     level = factory.level(f"{prefix}ward", "Phường", 2)
+    # A training, so that a cohort can be registered for it too (accelerator).
+    training = ew.event(
+        world.owner, title=f"{prefix}Tập huấn gọi vốn", kind="training", capacity=None
+    )
+    registration = ew.registration(training, people["participant"])
+    draft = ew.event(world.owner, title=f"{prefix}Ngày hội cụm", status=EventStatus.DRAFT)
+    other_unit = people["other_organizer"].organizer_units()[0]
+    theirs_event = ew.event(other_unit, title=f"{prefix}Tập huấn tỉnh bạn", kind="training")
+    their_registration = ew.registration(theirs_event, people["other_team"])
     db.session.flush()
     grant = db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == target.id))
     ids = {
@@ -130,9 +157,19 @@ def build(factory: Factory, db, *, prefix: str = "") -> Setting:  # noqa: ANN001
         "level_id": level.id,
         "number": 1,
         "file_id": 0,
+        "event_id": training.id,
+        "events.publish.event_id": draft.id,  # a draft: others do not even see it
+        "code": registration.code,
+        "programme.unit": world.owner.id,
+    }
+    elsewhere = {
+        "event_id": theirs_event.id,
+        "code": their_registration.code,
+        "programme.unit": other_unit.id,
     }
     assert ours.team_id != theirs.team_id
-    return Setting(accounts=people, ids=ids)
+    assert not other_unit.contains(world.owner) and not world.owner.contains(other_unit)
+    return Setting(accounts=people, ids=ids, elsewhere=elsewhere)
 
 
 def post_endpoints(app: Flask) -> dict[str, list[str]]:
@@ -151,13 +188,22 @@ def is_public(app: Flask, endpoint: str) -> bool:
     return "public" in declared_rules(endpoint, app.view_functions[endpoint])
 
 
-def argument(ids: dict, endpoint: str, name: str) -> int | str:
-    return ids.get(f"{endpoint.split('.')[0]}.{name}", ids.get(name))
+def argument_key(ids: dict, endpoint: str, name: str) -> str:
+    """Where `ids` keeps the value of an argument: under the endpoint's own key
+    (`events.publish.event_id`), its blueprint's (`judging.member_id`) or the common one."""
+    own, blueprint = f"{endpoint}.{name}", f"{endpoint.split('.')[0]}.{name}"
+    return next((key for key in (own, blueprint) if key in ids), name)
+
+
+def argument(ids: dict, endpoint: str, name: str) -> int | str | None:
+    return ids.get(argument_key(ids, endpoint, name))
 
 
 def sample_url(app: Flask, endpoint: str, arguments: list[str], ids: dict) -> str:
+    """The URL with the world's ids, the query-string arguments (QUERY) included."""
+    names = [*arguments, *QUERY.get(endpoint, ())]
     with app.test_request_context():
-        return url_for(endpoint, **{a: argument(ids, endpoint, a) for a in arguments})
+        return url_for(endpoint, **{a: argument(ids, endpoint, a) for a in names})
 
 
 def refused(response, role: str) -> bool:

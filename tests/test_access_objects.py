@@ -3,11 +3,15 @@
 For every endpoint whose URL names several rows, the one who may act on the first world's
 rows (tests/access_world.py) tries it with each id in turn replaced by the id of a row of a
 second world (its own unit, organizer, competition, cohort and team): refused, and no row
-changes. A control proves that the forged request does act with the right ids."""
+changes. The events and the programme name a single row (an event, with a registration code
+at the door; a unit in the programme's query string): each is swapped too, for the second
+world's and for the other organizer's of the first world, on their POSTs and their pages. A
+control proves that the forged request does act with the right ids."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -17,10 +21,12 @@ from competitions.models import Competition, Entry
 from tests.access_world import (
     FORGED,
     ORGANIZERS,
+    QUERY,
     REFUSALS,
     ROLES,
     Setting,
     argument,
+    argument_key,
     build,
     changed_tables,
     post_endpoints,
@@ -29,7 +35,7 @@ from tests.access_world import (
     sign_in,
 )
 from tests.helpers import snapshot
-from tests.test_access_matrix import ACTORS
+from tests.test_access_matrix import ACTORS, VIEWERS, get_endpoints
 
 
 @pytest.fixture()
@@ -41,18 +47,43 @@ def s(db, factory) -> Setting:
 
 URL_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
+# Blueprints whose URLs name one row each: that row is swapped too.
+ONE_ROW = ("events", "programme")
+# Any signed-in person may register for any published event: no row of theirs to guard.
+OPEN_TO_ALL = frozenset({"events.register", "events.unregister"})
+# The code of another event at an event's door: "not this event's" (409), nothing marked.
+CONFLICTS = frozenset({"events.check_in"})
 
-def nested_endpoints(app: Flask) -> dict[str, list[str]]:
-    """Endpoint → its id arguments, for the endpoints whose URL names several rows."""
+
+def id_arguments(rule_text: str, endpoint: str) -> list[str]:
+    """The arguments that name a row: the integers of the path, a registration code and
+    the unit of the query string (QUERY)."""
+    path = [
+        name
+        for kind, name in URL_ARGUMENT.findall(rule_text)
+        if kind == "int" or (not kind and name == "code")
+    ]
+    return [*path, *QUERY.get(endpoint, ())]
+
+
+def nested_endpoints(app: Flask, candidates: dict | None = None) -> dict[str, list[str]]:
+    """Endpoint → its id arguments, for the endpoints whose URL names several rows (or one
+    row, in ONE_ROW); those that take a POST unless `candidates` says otherwise."""
     found = {}
-    candidates = post_endpoints(app)
+    candidates = post_endpoints(app) if candidates is None else candidates
     for rule in app.url_map.iter_rules():
-        if rule.endpoint not in candidates:
+        if rule.endpoint not in candidates or rule.endpoint in OPEN_TO_ALL:
             continue
-        ids = [name for kind, name in URL_ARGUMENT.findall(rule.rule) if kind == "int"]
-        if len(ids) > 1:
+        ids = id_arguments(rule.rule, rule.endpoint)
+        if len(ids) > 1 or (ids and rule.endpoint.split(".")[0] in ONE_ROW):
             found[rule.endpoint] = ids
     return found
+
+
+def pages_naming_one_row(app: Flask) -> dict[str, list[str]]:
+    """The pages of ONE_ROW whose URL names a row."""
+    pages = {e: a for e, a in get_endpoints(app).items() if e.split(".")[0] in ONE_ROW}
+    return nested_endpoints(app, pages)
 
 
 # These refuse an id of another round or cohort with a message and a redirect (the service's
@@ -62,6 +93,7 @@ SOFT_REFUSALS = frozenset({
     "accelerator.milestone_undo", "accelerator.pair_remind", "accelerator.team_deselect",
     "accelerator.team_withdraw", "admin.revoke_role", "judging.advancement_adjust",
     "judging.award_delete", "judging.award_revoke", "judging.award_update",
+    "accelerator.cohort_training_register",
 })  # fmt: skip
 
 # With the first world's own ids, FORGED is enough for these to act: proof that the refusals
@@ -71,14 +103,30 @@ ACTS_WITH_FORGED = frozenset({
     "accelerator.team_withdraw", "admin.revoke_role", "competitions.team_cancel_invitation",
     "competitions.team_remove_member", "competitions.team_resend_invitation",
     "judging.assignment_remove", "judging.conflict_override", "judging.panel_remove",
-    "judging.rubric_criterion_delete", "judging.rubric_criterion_move",
+    "judging.rubric_criterion_delete", "judging.rubric_criterion_move", "events.cancel",
+    "events.check_in", "events.publish", "programme.report",
 })  # fmt: skip
 
 
-def actor_of(endpoint: str) -> str:
+def actor_of(endpoint: str, method: str = "POST") -> str:
     """Who tries the foreign ids: the organizer where they may act, else the first actor."""
-    actors = ACTORS.get(endpoint, ORGANIZERS)
+    actors = (ACTORS if method == "POST" else VIEWERS).get(endpoint, ORGANIZERS)
     return "organizer" if "organizer" in actors else next(r for r in ROLES if r in actors)
+
+
+def swapped_urls(
+    app: Flask, endpoint: str, arguments: list[str], names: list[str], s: Setting, foreign: Setting
+) -> Iterator[tuple[str, str]]:
+    """(argument, URL) with each id in turn taken from the second world, and, in ONE_ROW,
+    from the other organizer's rows of the first world."""
+    sources = [foreign.ids]
+    if endpoint.split(".")[0] in ONE_ROW:
+        sources.append(s.elsewhere)
+    for name in names:
+        for source in sources:
+            ids = dict(s.ids)
+            ids[argument_key(ids, endpoint, name)] = argument(source, endpoint, name)
+            yield name, sample_url(app, endpoint, arguments, ids)
 
 
 def test_an_id_of_another_competition_or_cohort_is_not_found(app, client, db, factory, s):
@@ -92,35 +140,42 @@ def test_an_id_of_another_competition_or_cohort_is_not_found(app, client, db, fa
         entry.code = entry.code.replace("QN", "DN")
     db.session.flush()
     foreign = build(factory, db, prefix="B ")
-    endpoints = post_endpoints(app)
     nested = nested_endpoints(app)
-    assert len(nested) >= 30, sorted(nested)
+    pages = pages_naming_one_row(app)
+    assert len(nested) >= 40, sorted(nested)
+    assert len(pages) >= 6, sorted(pages)
     browsers, tokens = {}, {}
-    for role in {actor_of(endpoint) for endpoint in nested}:
+    actors = {actor_of(e) for e in nested} | {actor_of(e, "GET") for e in pages}
+    for role in actors:
         browsers[role] = app.test_client()  # of the `client` fixture's kind
         tokens[role] = sign_in(browsers[role], s, role)
     wrong = {}
     before, counts = snapshot(db), row_counts(db)  # after signing in, which writes a session
     tried = 0
-    for endpoint, names in sorted(nested.items()):
-        role = actor_of(endpoint)
-        for name in names:
-            ids = dict(s.ids)
-            key = f"{endpoint.split('.')[0]}.{name}"
-            ids[key if key in ids else name] = argument(foreign.ids, endpoint, name)
-            url = sample_url(app, endpoint, endpoints[endpoint], ids)
-            response = browsers[role].post(url, data={"csrf_token": tokens[role], **FORGED})
+    arguments = {"POST": post_endpoints(app), "GET": get_endpoints(app)}
+    tries = [("POST", e, names) for e, names in sorted(nested.items())]
+    tries += [("GET", e, names) for e, names in sorted(pages.items())]
+    for method, endpoint, names in tries:
+        role = actor_of(endpoint, method)
+        path_arguments = arguments[method][endpoint]
+        for name, url in swapped_urls(app, endpoint, path_arguments, names, s, foreign):
+            if method == "POST":
+                data = {"csrf_token": tokens[role], **FORGED}
+                response = browsers[role].post(url, data=data)
+            else:
+                response = browsers[role].get(url)
             response.close()
             tried += 1
-            if response.status_code not in REFUSALS and endpoint not in SOFT_REFUSALS:
-                wrong[f"{endpoint} ({name})"] = f"as {role}, {url}: {response.status_code}"
+            refusals = (*REFUSALS, 409) if endpoint in CONFLICTS else REFUSALS
+            if response.status_code not in refusals and endpoint not in SOFT_REFUSALS:
+                wrong[f"{method} {endpoint} ({name})"] = f"as {role}, {url}: {response.status_code}"
             if changed := changed_tables(counts, after := row_counts(db)):
-                wrong[f"{endpoint} ({name})"] = f"as {role}, {url}: rows in {changed}"
+                wrong[f"{method} {endpoint} ({name})"] = f"as {role}, {url}: rows in {changed}"
                 counts = after
     if changed := changed_tables(before, snapshot(db)):
         wrong["(all the requests)"] = f"rows changed in {changed}"
     assert wrong == {}, "\n".join(f"{e}: {w}" for e, w in wrong.items())
-    assert tried >= 60
+    assert tried >= 90
 
 
 def test_the_forged_request_acts_with_the_right_ids(app, client, db, s):
