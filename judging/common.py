@@ -15,26 +15,16 @@ from app.access import require
 from app.db import db, utcnow
 from app.forms_common import Form
 from app.people.models import User
+from app.refusals import Refusal
 from competitions.models import Pool, Round
 from judging.models import RoundEntry, RoundJudging, RubricCriterion, Score, ScoreSheet
 
 
-class JudgingError(Exception):
-    """A change the judging rules refuse; `reasons` names every rule broken, so a form can
-    show each message at once. Services raise it before they change anything."""
-
-    def __init__(self, *reasons: str) -> None:
-        super().__init__(*reasons)
-        self.reasons = list(reasons)
-
-    @property
-    def reason(self) -> str:
-        return self.reasons[0]
+class JudgingError(Refusal):
+    """A change the judging rules refuse."""
 
 
-def refuse_if(problems: list[str]) -> None:
-    if problems:
-        raise JudgingError(*problems)
+refuse_if = JudgingError.refuse_if
 
 
 def flash_form_errors(form: Form) -> None:

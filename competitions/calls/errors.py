@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-
-class CallError(Exception):
-    """A change the rules of a call refuse; `reasons` names every rule broken, so a form
-    can show each message beside its field at once."""
-
-    def __init__(self, *reasons: str) -> None:
-        super().__init__(*reasons)
-        self.reasons = list(reasons)
-
-    @property
-    def reason(self) -> str:
-        return self.reasons[0]
+from app.refusals import Refusal
 
 
-def refuse_if(problems: list[str]) -> None:
-    """Raise before anything is changed when the checks found problems."""
-    if problems:
-        raise CallError(*problems)
+class CallError(Refusal):
+    """A change the rules of a call refuse."""
+
+
+refuse_if = CallError.refuse_if

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-
-class EventError(Exception):
-    """A change the rules of an event refuse; `reasons` names every rule broken, so a form
-    can show each message beside its field at once. Raised before anything is changed."""
-
-    def __init__(self, *reasons: str) -> None:
-        super().__init__(*reasons)
-        self.reasons = list(reasons)
-
-    @property
-    def reason(self) -> str:
-        return self.reasons[0]
+from app.refusals import Refusal
 
 
-def refuse_if(problems: list[str]) -> None:
-    if problems:
-        raise EventError(*problems)
+class EventError(Refusal):
+    """A change the rules of an event refuse."""
+
+
+refuse_if = EventError.refuse_if
