@@ -12,6 +12,7 @@ import secrets
 import socket
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,33 @@ def make_app(database_url: str, smtp_port: int, **overrides: object) -> Flask:
         **overrides,
     }
     return create_app("testing", settings)
+
+
+@contextmanager
+def separate_database_app(smtp_port: int, folder: Path, **overrides: object) -> Iterator[Flask]:
+    """An app on a database of its own whose rows are committed for real, so that requests
+    in threads meet on real connections: PostgreSQL when TEST_DATABASE_URL is set, a SQLite
+    file in `folder` otherwise (WAL, immediate write transactions); dropped afterwards."""
+    from flask_migrate import upgrade
+
+    from app.db import db
+
+    drop = None
+    if POSTGRES_BASE_URL:
+        url, drop = _create_postgres_database()
+    else:
+        url = f"sqlite:///{folder / 'parallel.sqlite3'}"
+    separate = make_app(url, smtp_port, **overrides)
+    with separate.app_context():
+        upgrade(directory=str(Path(separate.root_path).parent / "migrations"))
+    try:
+        yield separate
+    finally:
+        with separate.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if drop is not None:
+            drop()
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from tests.accelerator.cohorts_world import (
     sign_in,
     snapshot,
 )
+from tests.conftest import separate_database_app
 from tests.helpers import csrf_token, post_form
 from tests.judging import world as w
 from tests.judging.roles import FLASH, answer, refusal
@@ -635,29 +636,8 @@ def test_a_bad_top_n_says_so_and_keeps_ten(client, s, top):
 def separate_app(smtp_server, tmp_path):  # noqa: ANN001, ANN201
     """An app on a database of its own whose rows are committed for real, so that requests in
     threads meet on real connections (PostgreSQL when TEST_DATABASE_URL is set)."""
-    from pathlib import Path
-
-    from flask_migrate import upgrade
-
-    from app.db import db as database
-    from tests.conftest import POSTGRES_BASE_URL, _create_postgres_database, make_app
-
-    drop = None
-    if POSTGRES_BASE_URL:
-        url, drop = _create_postgres_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'parallel.sqlite3'}"
-    separate = make_app(url, smtp_server.port)
-    with separate.app_context():
-        upgrade(directory=str(Path(separate.root_path).parent / "migrations"))
-    try:
+    with separate_database_app(smtp_server.port, tmp_path) as separate:
         yield separate
-    finally:
-        with separate.app_context():
-            database.session.remove()
-            database.engine.dispose()
-        if drop is not None:
-            drop()
 
 
 def test_eight_tabs_adding_the_same_team_at_once_make_one_row_and_no_error(separate_app):

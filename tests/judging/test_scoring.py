@@ -35,6 +35,7 @@ from judging.models import (
 )
 from judging.scoring import services
 from judging.scoring.services import InvalidScores, StaleSheet, save_sheet
+from tests.conftest import separate_database_app
 from tests.factories import MINIMAL_PDF, MINIMAL_PNG
 from tests.helpers import csrf_token, login
 from tests.judging import world as w
@@ -1073,28 +1074,8 @@ def separate_app(smtp_server, tmp_path):  # noqa: ANN001, ANN201
     """An app on a database of its own whose rows are committed for real, so that requests
     in threads meet on real connections: PostgreSQL when TEST_DATABASE_URL is set, a SQLite
     file otherwise (WAL, immediate write transactions)."""
-    from pathlib import Path
-
-    from flask_migrate import upgrade
-
-    from tests.conftest import POSTGRES_BASE_URL, _create_postgres_database, make_app
-
-    drop = None
-    if POSTGRES_BASE_URL:
-        url, drop = _create_postgres_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'parallel.sqlite3'}"
-    separate = make_app(url, smtp_server.port)
-    with separate.app_context():
-        upgrade(directory=str(Path(separate.root_path).parent / "migrations"))
-    try:
+    with separate_database_app(smtp_server.port, tmp_path) as separate:
         yield separate
-    finally:
-        with separate.app_context():
-            database.session.remove()
-            database.engine.dispose()
-        if drop is not None:
-            drop()
 
 
 def test_twenty_parallel_identical_submits_make_one_sheet(separate_app):

@@ -17,6 +17,7 @@ from competitions.events.models import EventRegistration
 from competitions.events.pages import qr_svg
 from tests.competitions.events import world as ew
 from tests.competitions.events.world import flashes, refused, registrations_of, sign_in, snapshot
+from tests.conftest import separate_database_app
 from tests.helpers import csrf_token, post_form
 
 # Declared in test_events_pages: every endpoint has its expected answer there.
@@ -159,29 +160,8 @@ def test_registering_someone_refused_changes_nothing(client, w, email, expected)
 def separate_app(smtp_server, tmp_path):  # noqa: ANN001, ANN201
     """An app on a database of its own whose rows are committed for real, so that requests in
     threads meet on real connections (PostgreSQL when TEST_DATABASE_URL is set)."""
-    from pathlib import Path
-
-    from flask_migrate import upgrade
-
-    from app.db import db as database
-    from tests.conftest import POSTGRES_BASE_URL, _create_postgres_database, make_app
-
-    drop = None
-    if POSTGRES_BASE_URL:
-        url, drop = _create_postgres_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'parallel.sqlite3'}"
-    separate = make_app(url, smtp_server.port, MAIL_SEND_ON_COMMIT=False)
-    with separate.app_context():
-        upgrade(directory=str(Path(separate.root_path).parent / "migrations"))
-    try:
+    with separate_database_app(smtp_server.port, tmp_path, MAIL_SEND_ON_COMMIT=False) as separate:
         yield separate
-    finally:
-        with separate.app_context():
-            database.session.remove()
-            database.engine.dispose()
-        if drop is not None:
-            drop()
 
 
 def test_six_people_at_once_for_two_seats_take_two(separate_app):
